@@ -1,0 +1,106 @@
+# Single entry point of the project: set-up, knowledge base, training, running, testing, evaluation.
+# `make run` and `make test` work from a fresh clone: each creates what it needs on the way.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+BROWSER_VENV ?= .venv-browser
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+RESULTS ?= results
+MODELS ?= models
+# Rasa's own defaults point at the variables below (endpoints.yml); embedded defaults for local use.
+export HOST ?= 127.0.0.1
+export RASA_PORT ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT ?= 8080
+export TRACKER_DB ?= var/tracker.db
+# TensorFlow and Rasa's telemetry are noisy or phone home; neither is wanted on a school's server.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export RASA_TELEMETRY_ENABLED ?= false
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export PYTHONHASHSEED ?= 0
+
+INSTALL_STAMP := $(VENV)/.installed
+KB := knowledge/build/kb.json
+KB_SOURCES := $(wildcard knowledge/sources/*.md) knowledge/complements.yml knowledge/establishment.yml \
+	knowledge/settings.yml knowledge/vocabulary.yml $(wildcard knowledge/*.py)
+
+.PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
+	test-e2e evaluate cross-validate lock clean browser-deps
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(INSTALL_STAMP): requirements.txt constraints.txt scripts/find_python.sh
+	@python310=$$(scripts/find_python.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
+		echo "Création de l'environnement virtuel $(VENV) avec $$python310"; \
+		rm -rf $(VENV) && $$python310 -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(PY) -m pip check
+	@touch $@
+
+install: $(INSTALL_STAMP) ## Create or update the virtualenv (Python 3.10, pinned packages, French spaCy model)
+
+$(KB): $(INSTALL_STAMP) $(KB_SOURCES)
+	$(PY) -m knowledge.build
+
+kb: $(KB) ## Build the knowledge base and the NLU data generated from it
+
+validate: $(KB) ## Check the training data and domain (warnings are errors)
+	$(RASA) data validate --fail-on-warnings
+
+train: $(KB) ## Train the model (Rasa skips it when data, domain and config are unchanged)
+	$(RASA) train --out $(MODELS)
+
+run: $(KB) ## Start the action server, the Rasa server and the web page
+	$(PY) scripts/run.py
+
+shell: train ## Chat with the assistant in the terminal (starts the action server too)
+	$(PY) scripts/run.py --shell
+
+interactive: train ## Rasa interactive learning (starts the action server too)
+	$(PY) scripts/run.py --interactive
+
+test-unit: $(KB) ## Unit tests: knowledge base, actions, scripts (no model needed)
+	$(PY) -m pytest -m "not model" tests
+
+test-nlu: train ## NLU on the held-out set; fails below the macro-F1 threshold
+	$(RASA) test nlu --nlu tests/nlu --out $(RESULTS)/nlu
+	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu/intent_report.json
+
+test-stories: train ## Conversation tests (test stories), failing on any prediction error
+	$(RASA) test core --stories tests/stories --out $(RESULTS)/stories --fail-on-prediction-errors
+
+browser-deps: ## Chromium (Debian package) and Playwright in their own virtualenv
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+		else echo "ERREUR : installez Chromium (sudo apt-get install chromium)"; exit 1; fi; }
+	@[ -x $(BROWSER_VENV)/bin/python ] || python3 -m venv $(BROWSER_VENV)
+	$(BROWSER_VENV)/bin/pip install --quiet -r requirements-browser.txt
+
+test-e2e: train browser-deps ## Tests against running servers: REST, restart, Ctrl-C, browser
+	$(PY) -m pytest -m model tests
+
+test: validate test-unit test-nlu test-stories test-e2e ## Everything CI runs
+
+evaluate: train ## Held-out NLU evaluation with reports in results/
+	$(MAKE) test-nlu
+
+cross-validate: $(KB) ## 5-fold cross-validation of the NLU on the training data
+	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out $(RESULTS)/cross-validation
+
+lock: ## Re-resolve the dependency set and freeze it in constraints.txt
+	rm -rf .venv-lock && $$(scripts/find_python.sh) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet "pip==24.0" && .venv-lock/bin/pip install --quiet -r requirements.txt
+	.venv-lock/bin/pip check
+	{ echo "# Full resolved dependency set for requirements.txt on Python 3.10 (pip freeze; \`make lock\` regenerates it)."; \
+	  .venv-lock/bin/pip freeze; } > constraints.txt
+	rm -rf .venv-lock
+
+clean: ## Remove models, results, built knowledge base and logs (keeps the virtualenvs)
+	rm -rf $(MODELS) $(RESULTS) knowledge/build data/nlu/generated var logs

@@ -1,0 +1,76 @@
+"""Small helpers that turn knowledge-base values into correct French text."""
+from __future__ import annotations
+
+import unicodedata
+from typing import Iterable
+
+
+def join_fr(items: Iterable[str], conjunction: str = "et") -> str:
+    """« a », « a et b », « a, b et c » (no Oxford comma in French)."""
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def strip_final_period(text: str) -> str:
+    """Removes a closing period so the text can sit inside a longer sentence; keeps « ... »."""
+    text = text.strip()
+    if text.endswith(".") and not text.endswith("..."):
+        return text[:-1]
+    return text
+
+
+def lower_first(text: str) -> str:
+    """« Avoir une appétence » -> « avoir une appétence », to continue a sentence; keeps « CNAPS »."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, single spaces: for comparing what a user typed with the KB."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(without_accents.replace("’", "'").split())
+
+
+def with_indefinite_article(noun_phrase: str) -> str:
+    """« bac général » -> « un bac général » (the KB's bac names are all masculine nouns)."""
+    return f"un {noun_phrase}"
+
+
+def preceded_by_de(noun_phrase: str) -> str:
+    """« le niveau » -> « du niveau », « les métiers » -> « des métiers », « la durée » -> « de la durée »."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if noun_phrase.startswith(article):
+            return contracted + noun_phrase[len(article):]
+    if noun_phrase[:1].lower() in "aeiouyéèêh" and not noun_phrase.startswith(("la ", "l'")):
+        return "d'" + noun_phrase
+    return "de " + noun_phrase
+
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+
+
+def month_fr(year_month: str) -> str:
+    """« 2026-11 » -> « novembre 2026 »."""
+    year, month = year_month.split("-")[:2]
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+# Too common to tell two sentences apart.
+STOP_WORDS = frozenset(
+    "le la les un une des de du d l et ou a au aux en dans pour par sur avec est sont ce cette ces qui que quoi"
+    " il elle on je tu vous nous ne pas se sa son ses leur plus faut peut combien comment quel quelle".split()
+)
+
+
+def word_stems(text: str) -> set:
+    """Crude stems (first five letters) of the meaningful words, so « demander » meets « demande ».
+
+    Enough to rank a handful of sentences by their overlap with a question.
+    """
+    words = "".join(char if char.isalnum() else " " for char in normalise(text)).split()
+    return {word[:5] for word in words if word not in STOP_WORDS and len(word) > 2}

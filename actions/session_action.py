@@ -1,0 +1,35 @@
+"""Starts each conversation with the formation it is about (the knowledge base's default)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from knowledge.loader import load_knowledge_base
+
+# Form bookkeeping must not leak into a new session.
+NOT_CARRIED_OVER = {"requested_slot", "session_started_metadata", "situation", "situation_attempts"}
+
+
+class ActionSessionStart(Action):
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        formation = load_knowledge_base().formation(tracker.get_slot("formation"))
+        carried = [
+            SlotSet(name, value)
+            for name, value in tracker.current_slot_values().items()
+            if value is not None and name not in NOT_CARRIED_OVER
+        ]
+        return [
+            SessionStarted(),
+            *carried,
+            SlotSet("formation", formation.key),
+            SlotSet("formation_title", formation.identity.title.value),
+            ActionExecuted("action_listen"),
+        ]

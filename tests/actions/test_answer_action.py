@@ -1,0 +1,257 @@
+"""The answering action, run as the action server runs it, checked against the knowledge base's values."""
+from __future__ import annotations
+
+import pytest
+
+from actions.answer_action import ActionAnswerTopic
+from actions.topics import MAX_COMPLEMENTS, most_relevant
+
+
+def shown_complements(kb, topic, question=""):
+    return most_relevant(kb.complements_for(topic), question, MAX_COMPLEMENTS)
+
+
+@pytest.fixture
+def ask(make_tracker, run_action, render):
+    """Asks a question by intent; returns (rendered texts, buttons, slots set)."""
+
+    def _ask(intent, entities=None, slots=None, text=""):
+        messages, slots_set = run_action(ActionAnswerTopic(), make_tracker(intent, text, entities, slots))
+        texts, buttons = render(messages)
+        return " ".join(texts), buttons, slots_set
+
+    return _ask
+
+
+def test_duration_comes_from_the_fiche(ask, formation):
+    text, buttons, slots = ask("ask_duration")
+    assert formation.identity.duration.value in text
+    assert formation.identity.title.value in text
+    assert text.startswith("D'après la fiche de la formation")
+    assert {"/ask_level", "/ask_program"} <= {b["payload"] for b in buttons}
+    assert slots["last_topic"] == "duration"
+
+
+def test_level_diploma_and_code(ask, formation):
+    level, _, _ = ask("ask_level")
+    assert formation.identity.level.value in level
+    diploma, _, _ = ask("ask_diploma")
+    for fact in (formation.identity.code, formation.identity.sigle, formation.identity.diploma_type):
+        assert fact.value in diploma
+
+
+def test_referentiel_link(ask, formation):
+    text, _, _ = ask("ask_referentiel")
+    assert formation.identity.referentiel_url.value in text
+
+
+def test_overview_states_purpose_type_and_duration(ask, formation):
+    text, _, _ = ask("ask_overview")
+    assert formation.identity.duration.value in text
+    assert formation.identity.diploma_type.value in text
+    assert formation.description.purpose.value.rstrip(".") in text
+
+
+def test_employers_lists_every_employer_and_remembers_the_list(ask, formation):
+    text, _, slots = ask("ask_employers")
+    for employer in formation.description.employers.value:
+        assert employer in text
+    assert slots["listed_items"] == {"kind": "text", "items": formation.description.employers.value}
+
+
+def test_program_covers_every_teaching_area(ask, formation):
+    text, _, _ = ask("ask_program")
+    learning = formation.description.learning
+    for fact in (learning.prestation, learning.client_relations, learning.human_resources, learning.law_economics):
+        assert fact.value.rstrip(".") in text
+    for institution in learning.institutions.value:
+        assert institution in text
+
+
+@pytest.mark.parametrize(
+    "intent, fact_path",
+    [
+        ("ask_prestation_client", ("description", "learning", "prestation")),
+        ("ask_hr", ("description", "learning", "human_resources")),
+        ("ask_law_economics", ("description", "learning", "law_economics")),
+        ("ask_moral_check", ("description", "moral_check")),
+    ],
+)
+def test_quoted_topics_quote_the_source_sentence(ask, formation, intent, fact_path):
+    fact = formation
+    for name in fact_path:
+        fact = getattr(fact, name)
+    text, _, _ = ask(intent)
+    assert f"« {fact.source.sentence}" in text
+
+
+def test_institutions(ask, formation):
+    text, _, slots = ask("ask_institutions")
+    for institution in formation.description.learning.institutions.value:
+        assert institution in text
+    assert slots["listed_items"]["kind"] == "institution"
+
+
+def test_moral_check_adds_sourced_complements(ask, kb):
+    text, _, slots = ask("ask_moral_check")
+    complements = shown_complements(kb, "moral_check")
+    assert len(complements) == MAX_COMPLEMENTS, "the reference notes give complements on the CNAPS check"
+    for complement in complements:
+        assert str(complement.source_url) in text
+    assert text.count("Hors fiche de la formation") == MAX_COMPLEMENTS
+    assert slots["subject"] == {"kind": "term", "name": "CNAPS"}
+
+
+def test_what_is_the_cnaps(ask, formation):
+    text, _, _ = ask("ask_cnaps")
+    assert formation.definition_of("CNAPS").meaning in text
+
+
+def test_bac_list(ask, formation):
+    text, _, _ = ask("ask_bac")
+    for bac in formation.access.bacs.value:
+        assert f"un {bac}" in text
+
+
+def test_an_accepted_bac_gets_yes(ask, formation):
+    accepted = formation.access.bacs.value[0]
+    text, _, _ = ask("ask_bac", {"bac": accepted})
+    assert text.startswith("Oui")
+    assert accepted in text
+
+
+def test_a_generic_bac_pro_gets_the_specialty_the_fiche_names(ask, formation):
+    specialty = next(bac for bac in formation.access.bacs.value if bac.startswith("bac professionnel "))
+    text, _, _ = ask("ask_bac", {"bac": "bac professionnel"})
+    assert "seule cette spécialité est citée" in text
+    assert specialty in text
+
+
+def test_a_bac_the_fiche_does_not_name_gets_an_honest_answer(ask):
+    text, _, _ = ask("ask_bac", {"bac": "bac technologique"})
+    assert "ne cite pas le bac technologique" in text
+    assert "établissement" in text
+
+
+def test_selection_modes(ask, formation):
+    text, _, _ = ask("ask_selection")
+    for mode in formation.access.selection:
+        assert mode.name in text
+
+
+def test_parcoursup_expectations(ask, formation):
+    text, _, _ = ask("ask_parcoursup")
+    for expectation in formation.parcoursup_expectations.value:
+        assert expectation[1:].rstrip(".") in text
+
+
+def test_careers_with_complement(ask, formation, kb):
+    text, _, _ = ask("ask_careers")
+    for career in formation.careers.value:
+        assert career in text
+    for complement in shown_complements(kb, "careers"):
+        assert complement.source_label in text
+
+
+def test_modules_list_offers_one_button_per_module(ask, formation):
+    text, buttons, slots = ask("ask_modules")
+    names = [module.name for module in formation.modules]
+    for name in names:
+        assert f"« {name} »" in text
+    assert [b["payload"] for b in buttons] == [f'/ask_module_detail{{"module": "{n}"}}' for n in names]
+    assert slots["listed_items"] == {"kind": "module", "items": names}
+
+
+def test_module_detail_gives_purpose_audience_and_examples(ask, formation):
+    for module in formation.modules:
+        text, _, slots = ask("ask_module_detail", {"module": module.name})
+        assert module.name in text
+        for part in filter(None, (module.purpose, module.audience, *module.examples)):
+            assert part in text
+        assert slots["subject"] == {"kind": "module", "name": module.name}
+
+
+def test_the_second_item_of_the_last_list(ask, formation):
+    names = [module.name for module in formation.modules]
+    text, _, _ = ask("select_item", {"ordinal": "2"}, {"listed_items": {"kind": "module", "items": names}})
+    assert f"« {names[1]} »" in text
+
+
+def test_an_item_beyond_the_list_is_explained(ask):
+    text, _, _ = ask("select_item", {"ordinal": "5"}, {"listed_items": {"kind": "text", "items": ["a", "b"]}})
+    assert "ne compte que 2 éléments" in text
+
+
+def test_select_item_without_a_list_asks_which(ask):
+    text, _, _ = ask("select_item", {"ordinal": "2"})
+    assert "De quelle liste parlez-vous" in text
+
+
+def test_what_is_it_after_a_module(ask, formation):
+    module = formation.modules[0]
+    text, _, _ = ask("ask_definition", slots={"subject": {"kind": "module", "name": module.name}})
+    assert module.audience in text
+
+
+def test_what_is_an_institution_the_fiche_defines(ask, formation):
+    definition = next(d for d in formation.definitions if d.term == "SDIS")
+    text, _, _ = ask("ask_definition", {"institution": "SDIS"})
+    assert definition.meaning in text
+
+
+def test_what_is_a_sector_says_only_what_the_fiche_says(ask, formation):
+    module = next(m for m in formation.modules if m.examples)
+    sector = module.examples[0]
+    text, _, slots = ask("ask_definition", {"sector": sector})
+    assert f"« {sector} »" in text and module.name in text
+    assert "sans en dire davantage" in text
+    assert slots["subject"] == {"kind": "sector", "name": sector}
+
+
+def test_what_is_it_with_no_subject_asks_back(ask):
+    text, _, _ = ask("ask_definition")
+    assert "De quoi parlez-vous" in text
+
+
+def test_named_entity_becomes_the_subject_of_the_next_question(ask):
+    _, _, slots = ask("ask_institutions", {"institution": "gendarmerie"})
+    assert slots["subject"] == {"kind": "institution", "name": "gendarmerie"}
+
+
+@pytest.mark.parametrize("intent", ["ask_exams", "ask_professional_card", "ask_prior_authorisation"])
+def test_topics_beyond_the_fiche_are_introduced_as_such(ask, kb, intent):
+    text, _, _ = ask(intent)
+    assert text.startswith("La fiche de la formation n'aborde pas ce point")
+    complements = shown_complements(kb, intent[len("ask_"):])
+    assert complements
+    for complement in complements:
+        assert str(complement.source_url) in text
+
+
+def test_the_complements_closest_to_the_question_are_chosen(ask, kb):
+    question = "elle est valable combien de temps l'autorisation préalable ?"
+    validity = next(c for c in kb.complements_for("prior_authorisation") if "valable" in c.text)
+    assert validity not in shown_complements(kb, "prior_authorisation"), "not among the first by file order"
+    text, _, _ = ask("ask_prior_authorisation", text=question)
+    assert validity.text.rstrip(".") in text
+
+
+def test_legal_complements_say_whom_to_check_with(ask, kb):
+    text, _, _ = ask("ask_moral_check")
+    assert "à vérifier auprès du CNAPS" in text
+
+
+def test_a_missing_fact_gets_a_graceful_answer(make_tracker, run_action, render, kb, monkeypatch):
+    formation = kb.formation()
+    identity = formation.identity.copy(update={"duration": None})
+    broken = kb.copy(update={"formations": {formation.key: formation.copy(update={"identity": identity})}})
+    monkeypatch.setattr("actions.answer_action.load_knowledge_base", lambda: broken)
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_duration"))
+    texts, _ = render(messages)
+    assert texts[0] == "Je n'ai pas cette information dans la fiche de la formation."
+    assert "établissement" in texts[1]
+
+
+def test_an_unknown_intent_gets_the_default_answer(ask):
+    text, _, _ = ask("greet")
+    assert "reformuler" in text

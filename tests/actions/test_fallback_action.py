@@ -1,0 +1,54 @@
+"""Honest fallback and clarification."""
+from __future__ import annotations
+
+from actions.fallback_action import ActionHandleFallback
+from knowledge.schema import Establishment
+
+
+def run_fallback(make_tracker, run_action, render, intent, ranking=None, entities=None):
+    tracker = make_tracker(intent, "message", entities, intent_ranking=ranking)
+    messages, _ = run_action(ActionHandleFallback(), tracker)
+    return render(messages)
+
+
+def test_out_of_scope_says_the_fiche_does_not_cover_it(make_tracker, run_action, render, formation):
+    texts, buttons = run_fallback(make_tracker, run_action, render, "out_of_scope")
+    assert texts[0].startswith("Je ne peux pas répondre à cette question : la fiche de la formation ne l'aborde pas")
+    assert any(formation.identity.referentiel_url.value in text for text in texts)
+    assert texts[-1] == "Pour cette question, adressez-vous directement à l'établissement qui propose la formation."
+    assert {"/ask_overview", "/ask_bac", "/ask_careers"} <= {b["payload"] for b in buttons}
+
+
+def test_out_of_scope_gives_the_school_contact_when_configured(make_tracker, run_action, render, kb, monkeypatch):
+    school = Establishment(name="le lycée Jean Moulin", email="bts@exemple.fr", phone="01 23 45 67 89")
+    monkeypatch.setattr(
+        "actions.fallback_action.load_knowledge_base", lambda: kb.copy(update={"establishment": school})
+    )
+    texts, _ = run_fallback(make_tracker, run_action, render, "out_of_scope")
+    assert texts[-1] == "Pour cette question, contactez le lycée Jean Moulin : bts@exemple.fr ou 01 23 45 67 89."
+
+
+def test_two_close_topics_get_a_clarifying_question(make_tracker, run_action, render):
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.55},
+        {"name": "ask_duration", "confidence": 0.41},
+        {"name": "ask_level", "confidence": 0.38},
+        {"name": "greet", "confidence": 0.02},
+    ]
+    texts, buttons = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, {"module": "x"})
+    assert texts == ["Vous parlez de la durée de la formation ou du niveau du diplôme ?"]
+    assert [b["payload"] for b in buttons] == ['/ask_duration{"module": "x"}', '/ask_level{"module": "x"}']
+
+
+def test_a_clear_winner_below_threshold_gets_the_honest_fallback(make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_duration", "confidence": 0.4},
+               {"name": "greet", "confidence": 0.1}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking)
+    assert texts[0].startswith("Je ne peux pas répondre")
+
+
+def test_chitchat_intents_are_never_offered_as_topics(make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "greet", "confidence": 0.4},
+               {"name": "ask_duration", "confidence": 0.38}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking)
+    assert texts[0].startswith("Je ne peux pas répondre")

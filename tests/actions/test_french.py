@@ -1,0 +1,41 @@
+import pytest
+
+from actions.french import join_fr, lower_first, normalise, preceded_by_de, strip_final_period
+
+
+@pytest.mark.parametrize(
+    "items, conjunction, expected",
+    [([], "et", ""), (["a"], "et", "a"), (["a", "b"], "ou", "a ou b"), (["a", "b", "c"], "et", "a, b et c")],
+)
+def test_join_fr(items, conjunction, expected):
+    assert join_fr(items, conjunction) == expected
+
+
+def test_strip_final_period_keeps_ellipsis():
+    assert strip_final_period("Une phrase.") == "Une phrase"
+    assert strip_final_period("les procédures de protection...") == "les procédures de protection..."
+
+
+def test_normalise_ignores_case_accents_and_spacing():
+    assert normalise("  Sûreté   AÉROPORTUAIRE ") == "surete aeroportuaire"
+    assert normalise("l’école") == "l'ecole"
+
+
+@pytest.mark.parametrize(
+    "phrase, expected",
+    [
+        ("le niveau", "du niveau"),
+        ("les métiers", "des métiers"),
+        ("la durée", "de la durée"),
+        ("l'admission", "de l'admission"),
+        ("un module", "d'un module"),
+        ("vos chances", "de vos chances"),
+    ],
+)
+def test_preceded_by_de(phrase, expected):
+    assert preceded_by_de(phrase) == expected
+
+
+def test_lower_first_keeps_acronyms():
+    assert lower_first("Avoir une appétence") == "avoir une appétence"
+    assert lower_first("CNAPS") == "CNAPS"
