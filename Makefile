@@ -24,8 +24,9 @@ export PYTHONHASHSEED ?= 0
 
 INSTALL_STAMP := $(VENV)/.installed
 KB := knowledge/build/kb.json
-KB_SOURCES := $(wildcard knowledge/sources/*.md) knowledge/complements.yml knowledge/establishment.yml \
-	knowledge/settings.yml knowledge/vocabulary.yml $(wildcard knowledge/*.py)
+# Everything the knowledge base and the NLU data generated from it depend on.
+KB_SOURCES := $(wildcard knowledge/sources/*.md) $(wildcard knowledge/*.yml) $(wildcard knowledge/*.py) \
+	$(wildcard data/nlu/*.yml)
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
 	test-e2e evaluate cross-validate lock clean browser-deps

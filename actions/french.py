@@ -36,7 +36,7 @@ def normalise(text: str) -> str:
 
 
 def with_indefinite_article(noun_phrase: str) -> str:
-    """« bac général » -> « un bac général » (the KB's bac names are all masculine nouns)."""
+    """« bac X » -> « un bac X » (the KB's bac names are all masculine nouns)."""
     return f"un {noun_phrase}"
 
 

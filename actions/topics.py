@@ -224,7 +224,7 @@ def _bac_answer(formation: Formation, kb: KnowledgeBase, context: Context) -> Re
     common = {"title": values["title"], "bacs": values["bacs"]}
     if any(normalise(bac) == normalise(asked) for bac in accepted):
         return Reply([Message("answer_bac_accepted", {"title": values["title"], "bac": asked})])
-    # « bac professionnel » asked, « bac professionnel métiers de la sécurité » accepted: only that specialty.
+    # A generic « bac professionnel » asked, only one of its specialties accepted: name that specialty.
     specialties = [bac for bac in accepted if normalise(bac).startswith(normalise(asked))]
     if specialties:
         matches = join_fr([with_indefinite_article(bac) for bac in specialties], "ou")

@@ -1,0 +1,152 @@
+"""Build the knowledge base from the fiches: `python -m knowledge.build` (what `make kb` runs).
+
+Reads every knowledge/sources/*.md, adds the complements and the establishment, validates the whole
+with knowledge/schema.py, writes knowledge/build/kb.json (byte-identical from one build to the next) and
+the NLU data generated from it in data/nlu/generated/.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.extract import extract_formation, load_cues
+from knowledge.nlu import NluDataError, write_nlu
+from knowledge.parser import FicheError, read_fiche
+from knowledge.schema import Complement, Establishment, Formation, KnowledgeBase, describe_validation_error
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = KNOWLEDGE_DIR.parent
+DEFAULT_SOURCES = KNOWLEDGE_DIR / "sources"
+DEFAULT_OUT = KNOWLEDGE_DIR / "build" / "kb.json"
+# Training data written by hand, which generated examples must not repeat.
+HAND_NLU_DIR = REPO_ROOT / "data" / "nlu"
+DEFAULT_NLU_OUT = HAND_NLU_DIR / "generated"
+DEFAULT_FORMATION_ENV = "KB_DEFAULT_FORMATION"
+
+
+class BuildError(Exception):
+    """An expected problem with the build's inputs, reported without a traceback."""
+
+
+def build_formations(sources: Path) -> Dict[str, Formation]:
+    paths = sorted(sources.glob("*.md"))
+    if not paths:
+        raise BuildError(f"aucune fiche .md dans « {sources} »")
+    cues = load_cues()
+    formations: Dict[str, Formation] = {}
+    for path in paths:
+        formation = extract_formation(read_fiche(path), cues)
+        if formation.key in formations:
+            taken_by = formations[formation.key].source_file
+            raise FicheError(path.name, f"clé « {formation.key} » déjà prise par « {taken_by} »", "sigle")
+        formations[formation.key] = formation
+    return formations
+
+
+def default_formation(settings_path: Path) -> str:
+    from_env = os.environ.get(DEFAULT_FORMATION_ENV, "").strip()
+    if from_env:
+        return from_env
+    settings = _read_yaml(settings_path) or {}
+    value = str(settings.get("default_formation") or "").strip()
+    if not value:
+        raise BuildError(f"{settings_path.name} : « default_formation » manquant")
+    return value
+
+
+def load_complements(path: Path) -> List[Complement]:
+    entries = _read_yaml(path) or []
+    if not isinstance(entries, list):
+        raise BuildError(f"{path.name} : une liste de faits est attendue")
+    complements = []
+    for index, entry in enumerate(entries, start=1):
+        name = entry.get("id", f"n° {index}") if isinstance(entry, dict) else f"n° {index}"
+        try:
+            complements.append(Complement.parse_obj(entry))
+        except ValidationError as error:
+            raise BuildError(f"{path.name}, fait « {name} » : {describe_validation_error(error)}") from None
+    return complements
+
+
+def load_establishment(path: Path) -> Establishment:
+    try:
+        return Establishment.parse_obj({key: value or "" for key, value in (_read_yaml(path) or {}).items()})
+    except ValidationError as error:
+        raise BuildError(f"{path.name} : {describe_validation_error(error)}") from None
+
+
+def build_knowledge_base(sources: Path, knowledge_dir: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+    formations = build_formations(sources)
+    default = default_formation(knowledge_dir / "settings.yml")
+    if default not in formations:
+        raise BuildError(
+            f"formation par défaut « {default} » absente des fiches ({', '.join(sorted(formations))}) : "
+            f"corrigez knowledge/settings.yml ou la variable {DEFAULT_FORMATION_ENV}"
+        )
+    try:
+        return KnowledgeBase(
+            default_formation=default,
+            formations=formations,
+            complements=load_complements(knowledge_dir / "complements.yml"),
+            establishment=load_establishment(knowledge_dir / "establishment.yml"),
+        )
+    except ValidationError as error:
+        raise BuildError(f"base de connaissances invalide : {describe_validation_error(error)}") from None
+
+
+def render_json(kb: KnowledgeBase) -> str:
+    return json.dumps(kb.dict(), ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m knowledge.build",
+        description="Construit la base de connaissances et les données NLU à partir des fiches.",
+    )
+    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="dossier des fiches *.md")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fichier JSON à écrire")
+    parser.add_argument("--nlu-out", type=Path, default=DEFAULT_NLU_OUT, help="dossier des données NLU générées")
+    args = parser.parse_args(argv)
+    try:
+        kb = build_knowledge_base(args.sources)
+        nlu_path = write_nlu(
+            kb,
+            _read_yaml(KNOWLEDGE_DIR / "vocabulary.yml"),
+            _read_yaml(KNOWLEDGE_DIR / "nlu_templates.yml"),
+            args.nlu_out,
+            hand_nlu_dir=HAND_NLU_DIR,
+        )
+    except (FicheError, BuildError) as error:
+        print(f"ERREUR : {error}", file=sys.stderr)
+        return 1
+    except NluDataError as error:
+        print(f"ERREUR : données NLU : {error}", file=sys.stderr)
+        return 1
+    for formation in kb.formations.values():
+        for warning in formation.warnings:
+            print(f"ATTENTION : {warning}", file=sys.stderr)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(render_json(kb), encoding="utf-8")
+    print(f"Base de connaissances : {args.out} ({len(kb.formations)} formation(s)) ; NLU : {nlu_path}")
+    return 0
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as stream:
+            return yaml.safe_load(stream)
+    except OSError as error:
+        raise BuildError(f"{path.name} : illisible ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise BuildError(f"{path.name} : YAML invalide ({error})") from None
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""Schema of the knowledge base (pydantic 1.10, the version Rasa 3.6 accepts).
+
+The same models validate the knowledge base when it is built and when the actions load it, so a file
+that does not match them never reaches a user.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional
+
+from pydantic import BaseModel, Extra, HttpUrl, ValidationError, root_validator, validator
+
+from knowledge.text import contains_phrase, fold
+
+SCHEMA_VERSION = 1
+
+# Topics a complement may answer: one per topic intent of the assistant (ask_<topic>).
+TOPICS = (
+    "overview", "duration", "level", "diploma", "referentiel", "employers", "program", "prestation_client",
+    "institutions", "hr", "law_economics", "bac", "selection", "parcoursup", "moral_check", "cnaps", "modules",
+    "module_detail", "careers", "exams", "professional_card", "prior_authorisation",
+)
+_YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, "where : what", for messages printed to whoever maintains the files."""
+    return "; ".join(f"{'.'.join(str(part) for part in item['loc'])} : {item['msg']}" for item in error.errors())
+
+
+class StrictModel(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        allow_mutation = False
+
+
+class Provenance(StrictModel):
+    """Where a fact was read: the fiche file, its section heading path and the exact source sentence."""
+
+    file: str
+    section: str
+    sentence: str
+
+
+class TextFact(StrictModel):
+    value: str
+    source: Provenance
+
+
+class ListFact(StrictModel):
+    """A list read from one sentence (source) or from list items (source: the list's heading; one
+    provenance per item in item_sources, in the order of value)."""
+
+    value: List[str]
+    source: Provenance
+    item_sources: List[Provenance] = []
+
+
+class Identity(StrictModel):
+    title: TextFact
+    code: TextFact
+    sigle: Optional[TextFact] = None
+    duration: Optional[TextFact] = None
+    level: Optional[TextFact] = None
+    diploma_type: Optional[TextFact] = None
+    referentiel_url: Optional[TextFact] = None
+
+
+class Definition(StrictModel):
+    """An acronym or term the fiche defines in passing, e.g. « SDIS (service départemental ...) »."""
+
+    term: str
+    meaning: str
+    # What the fiche says the term is, beside its expansion: « le CNAPS (...), opérateur du ministère de
+    # l'Intérieur, vérifie ... » -> "opérateur du ministère de l'Intérieur".
+    description: Optional[str] = None
+    source: Provenance
+
+
+class Learning(StrictModel):
+    """What the student learns, one addressable fact per teaching area of the fiche."""
+
+    prestation: Optional[TextFact] = None
+    client_relations: Optional[TextFact] = None
+    institutions: Optional[ListFact] = None
+    human_resources: Optional[TextFact] = None
+    law_economics: Optional[TextFact] = None
+
+
+class Description(StrictModel):
+    purpose: Optional[TextFact] = None
+    employers: Optional[ListFact] = None
+    moral_check: Optional[TextFact] = None
+    learning: Learning = Learning()
+
+
+class OptionalModule(StrictModel):
+    name: str
+    purpose: Optional[str] = None
+    audience: Optional[str] = None
+    examples: List[str] = []
+    source: Provenance
+
+
+class SelectionMode(StrictModel):
+    name: str
+    # False when the fiche says the mode may or may not be used ("voire tests et/ou entretien").
+    always: bool
+
+
+class Access(StrictModel):
+    bacs: Optional[ListFact] = None
+    selection: List[SelectionMode] = []
+    selection_source: Optional[Provenance] = None
+
+
+class Formation(StrictModel):
+    key: str
+    source_file: str
+    identity: Identity
+    description: Description = Description()
+    definitions: List[Definition] = []
+    modules_intro: Optional[TextFact] = None
+    modules: List[OptionalModule] = []
+    access: Access = Access()
+    parcoursup_expectations: Optional[ListFact] = None
+    careers: Optional[ListFact] = None
+    warnings: List[str] = []
+
+    def module_named(self, name: str) -> Optional[OptionalModule]:
+        """The module called `name`, ignoring case and accents; a word of its name is enough when only one
+        module contains it ("gardiennage")."""
+        wanted = fold(name)
+        if not wanted:
+            return None
+        for module in self.modules:
+            if fold(module.name) == wanted:
+                return module
+        partial = [module for module in self.modules if contains_phrase(module.name, wanted)]
+        return partial[0] if len(partial) == 1 else None
+
+    def definition_of(self, term: str) -> Optional[Definition]:
+        wanted = fold(term)
+        return next((definition for definition in self.definitions if fold(definition.term) == wanted), None)
+
+
+class Complement(StrictModel):
+    """A fact beyond the fiche, from shared/reference notes tagged [H] or [M] only."""
+
+    id: str
+    topic: str
+    text: str
+    source_label: str
+    source_url: HttpUrl
+    confidence: str
+    # "YYYY-MM": the notes give the month they were collected, not a day.
+    checked_on: str
+    # Who can confirm a fact that may change ("le CNAPS", "l'établissement").
+    to_verify_with: Optional[str] = None
+
+    @validator("topic")
+    def known_topic(cls, value: str) -> str:
+        if value not in TOPICS:
+            raise ValueError(f"unknown topic {value!r}; expected one of {', '.join(TOPICS)}")
+        return value
+
+    @validator("confidence")
+    def only_reliable_sources(cls, value: str) -> str:
+        if value not in {"H", "M"}:
+            raise ValueError("only [H] and [M] facts may enter the knowledge base")
+        return value
+
+    @validator("checked_on")
+    def year_and_month(cls, value: str) -> str:
+        if not _YEAR_MONTH.match(value):
+            raise ValueError("checked_on must be a month written YYYY-MM")
+        return value
+
+
+class Establishment(StrictModel):
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    web_page: str = ""
+
+
+class KnowledgeBase(StrictModel):
+    schema_version: int = SCHEMA_VERSION
+    default_formation: str
+    formations: Dict[str, Formation]
+    complements: List[Complement] = []
+    establishment: Establishment = Establishment()
+
+    @root_validator(skip_on_failure=True)
+    def default_is_known(cls, values: dict) -> dict:
+        if values["default_formation"] not in values["formations"]:
+            raise ValueError(
+                f"default formation {values['default_formation']!r} is not among {sorted(values['formations'])}"
+            )
+        return values
+
+    @root_validator(skip_on_failure=True)
+    def consistent_keys(cls, values: dict) -> dict:
+        for key, formation in values["formations"].items():
+            if formation.key != key:
+                raise ValueError(f"formation {formation.key!r} is stored under the key {key!r}")
+        ids = [complement.id for complement in values["complements"]]
+        duplicates = sorted({identifier for identifier in ids if ids.count(identifier) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate complement ids: {', '.join(duplicates)}")
+        return values
+
+    def formation(self, key: Optional[str] = None) -> Formation:
+        """The formation stored under `key` (sigle or code, any case); the default one when the key is
+        missing or unknown."""
+        if key:
+            wanted = fold(key)
+            for stored_key, formation in self.formations.items():
+                if fold(stored_key) == wanted:
+                    return formation
+        return self.formations[self.default_formation]
+
+    def complements_for(self, topic: str) -> List[Complement]:
+        """The complements answering `topic`, in the order of knowledge/complements.yml."""
+        return [complement for complement in self.complements if complement.topic == topic]
