@@ -1,8 +1,9 @@
 """Small helpers that turn knowledge-base values into correct French text."""
 from __future__ import annotations
 
+import re
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Optional
 
 
 def join_fr(items: Iterable[str], conjunction: str = "et") -> str:
@@ -74,3 +75,22 @@ def word_stems(text: str) -> set:
     """
     words = "".join(char if char.isalnum() else " " for char in normalise(text)).split()
     return {word[:5] for word in words if word not in STOP_WORDS and len(word) > 2}
+
+
+ORDINAL_WORDS = {
+    "premier": 1, "premiere": 1, "second": 2, "seconde": 2, "deuxieme": 2, "troisieme": 3, "quatrieme": 4,
+    "cinquieme": 5, "sixieme": 6, "septieme": 7, "huitieme": 8, "neuvieme": 9, "dixieme": 10,
+}
+LAST_WORDS = {"dernier", "derniere", "last"}
+NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd|nde)?")
+
+
+def ordinal_index(ordinal: str, size: int) -> Optional[int]:
+    """« deuxième », « 2e », « 2 », « second », « last » -> 1 (zero-based) in a list of `size` items."""
+    word = normalise(ordinal)
+    if word in LAST_WORDS:
+        return size - 1 if size else None
+    if word in ORDINAL_WORDS:
+        return ORDINAL_WORDS[word] - 1
+    numbered = NUMBERED.fullmatch(word)
+    return int(numbered.group(1)) - 1 if numbered else None

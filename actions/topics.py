@@ -11,7 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, TextFact
 
-from actions.french import join_fr, lower_first, month_fr, normalise, preceded_by_de, strip_final_period, with_indefinite_article, word_stems
+from actions.french import join_fr, ordinal_index, lower_first, month_fr, normalise, preceded_by_de, strip_final_period, with_indefinite_article, word_stems
 from actions.replies import Message, Reply, button
 
 # Enough to stay a short answer; the most relevant to the question are chosen.
@@ -315,18 +315,12 @@ def _definition_answer(formation: Formation, kb: KnowledgeBase, context: Context
     return explain_subject(formation, kb, context.subject)
 
 
-def _position(ordinal: str, size: int) -> Optional[int]:
-    if ordinal == "last":
-        return size - 1
-    return int(ordinal) - 1 if ordinal.isdigit() else None
-
-
 def select_item(formation: Formation, kb: KnowledgeBase, context: Context) -> Reply:
     listed = context.listed_items
     if not listed or not listed.get("items"):
         return Reply([Message("ask_which_item")])
     items: List[str] = listed["items"]
-    index = _position(context.entities.get("ordinal", ""), len(items))
+    index = ordinal_index(context.entities.get("ordinal", ""), len(items))
     if index is None or not 0 <= index < len(items):
         return Reply([Message("no_such_item", {"count": str(len(items)), "items": join_fr(items)})])
     item, kind = items[index], listed["kind"]

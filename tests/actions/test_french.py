@@ -1,6 +1,6 @@
 import pytest
 
-from actions.french import join_fr, lower_first, normalise, preceded_by_de, strip_final_period
+from actions.french import join_fr, lower_first, normalise, ordinal_index, preceded_by_de, strip_final_period
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,12 @@ def test_preceded_by_de(phrase, expected):
 def test_lower_first_keeps_acronyms():
     assert lower_first("Avoir une appétence") == "avoir une appétence"
     assert lower_first("CNAPS") == "CNAPS"
+
+
+@pytest.mark.parametrize(
+    "ordinal, expected",
+    [("2", 1), ("deuxième", 1), ("Second", 1), ("2ème", 1), ("3ieme", 2), ("1er", 0), ("1ère", 0),
+     ("quatrième", 3), ("dernière", 4), ("last", 4), ("n° 2", 1), ("bof", None), ("", None)],
+)
+def test_ordinal_index(ordinal, expected):
+    assert ordinal_index(ordinal, 5) == expected
