@@ -1,0 +1,29 @@
+"""The website widget in headless Chromium against the running assistant (tests/web, own virtualenv).
+
+Playwright lives in .venv-browser so that its dependencies never touch Rasa's pins; this test runs that
+suite against the shared stack and fails with its output when it fails.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+REPO = Path(__file__).resolve().parents[2]
+BROWSER_PYTHON = REPO / ".venv-browser" / "bin" / "python"
+
+
+def test_widget_in_a_real_browser(assistant):
+    assert BROWSER_PYTHON.exists(), "run `make browser-deps` first (Chromium and Playwright)"
+    env = {**os.environ, "WEB_URL": assistant.web_url, "RASA_URL": assistant.rasa_url}
+    result = subprocess.run(
+        [str(BROWSER_PYTHON), "-m", "pytest", "tests/web", "--confcutdir=tests/web", "-p", "no:cacheprovider",
+         "-o", "addopts=", "-q", "-s"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+    )
+    print(result.stdout[-4000:])
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -1,0 +1,76 @@
+"""One real question per topic through the REST webhook of a running assistant (NLU, dialogue, actions).
+
+Each answer must carry the knowledge base's value for the topic: the whole chain works, not just a piece.
+"""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.model
+
+# (message a candidate would type, how to read the expected value from the default formation)
+QUESTIONS = [
+    ("c'est quoi le bts mos en gros ?", lambda f, kb: f.description.purpose.value),
+    ("ça dure combien de temps ce bts ?", lambda f, kb: f.identity.duration.value),
+    ("c'est un diplôme de quel niveau ?", lambda f, kb: f.identity.level.value),
+    ("quel est le code scolarité de la formation ?", lambda f, kb: f.identity.code.value),
+    ("je voudrais le lien vers le référentiel officiel", lambda f, kb: f.identity.referentiel_url.value),
+    ("on peut bosser où après le BTS ?", lambda f, kb: f.description.employers.value[0]),
+    ("qu'est-ce qu'on apprend pendant les deux ans ?", lambda f, kb: f.description.learning.prestation.source.sentence),
+    ("y a des cours de droit ?", lambda f, kb: f.description.learning.law_economics.source.sentence),
+    ("on apprend à manager une équipe ?", lambda f, kb: f.description.learning.human_resources.source.sentence),
+    ("quels bacs sont acceptés ?", lambda f, kb: f.access.bacs.value[0]),
+    ("comment se passe la sélection ?", lambda f, kb: f.access.selection[0].name),
+    ("c'est quoi les attendus parcoursup ?", lambda f, kb: f.parcoursup_expectations.value[0][1:]),
+    ("faut un casier vierge ?", lambda f, kb: f.description.moral_check.source.sentence),
+    ("c koi le cnaps", lambda f, kb: f.definition_of("CNAPS").meaning),
+    ("y a des options dans ce bts ?", lambda f, kb: f.modules[0].name),
+    ("quels métiers après ?", lambda f, kb: f.careers.value[0]),
+    ("comment se passent les épreuves ?", lambda f, kb: str(kb.complements_for("exams")[0].source_url)),
+    ("c'est quoi la carte professionnelle ?", lambda f, kb: "Hors fiche de la formation"),
+]
+
+
+def texts(answers: list) -> str:
+    return " ".join(answer.get("text", "") for answer in answers)
+
+
+@pytest.mark.parametrize("message, expected", QUESTIONS, ids=[q[0] for q in QUESTIONS])
+def test_each_topic_is_answered_from_the_knowledge_base(assistant, kb, message, expected):
+    answers = assistant.say(f"topic-{uuid.uuid4().hex[:8]}", message)
+    assert expected(kb.formation(), kb) in texts(answers)
+
+
+def test_greeting_names_the_formation_and_offers_buttons(assistant, kb):
+    answers = assistant.say(f"greet-{uuid.uuid4().hex[:8]}", "Bonjour")
+    assert answers[0]["text"].startswith("Bonjour !")
+    assert kb.formation().identity.title.value in answers[0]["text"]
+    assert len(answers[0]["buttons"]) == 3
+
+
+def test_follow_ups_use_the_conversation(assistant, kb):
+    sender = f"context-{uuid.uuid4().hex[:8]}"
+    formation = kb.formation()
+    assistant.say(sender, "c'est quoi les modules facultatifs ?")
+    assert formation.modules[1].name in texts(assistant.say(sender, "et le deuxième ?"))
+    assistant.say(sender, "le module gardiennage c'est pour qui ?")
+    assert formation.modules[0].audience in texts(assistant.say(sender, "c'est quoi ?"))
+
+
+def test_out_of_scope_is_honest(assistant):
+    answer = texts(assistant.say(f"oos-{uuid.uuid4().hex[:8]}", "combien on gagne en sortie de BTS ?"))
+    assert "la fiche de la formation ne l'aborde pas" in answer
+
+
+def test_eligibility_guide_with_a_question_in_the_middle(assistant, kb):
+    sender = f"form-{uuid.uuid4().hex[:8]}"
+    formation = kb.formation()
+    question = texts(assistant.say(sender, "est-ce que je peux entrer en BTS MOS ?"))
+    assert "quelle est votre situation" in question
+    side = texts(assistant.say(sender, "au fait ça dure combien de temps ?"))
+    assert formation.identity.duration.value in side and "Reprenons" in side
+    result = texts(assistant.say(sender, "je suis en reconversion"))
+    assert "reprise d'études" in result
+    assert formation.description.moral_check.source.sentence in result
