@@ -55,10 +55,17 @@ kb: $(KB) ## Build the knowledge base and the NLU data generated from it
 validate: $(KB) ## Check the training data and domain (warnings are errors)
 	$(RASA) data validate --fail-on-warnings
 
-train: $(KB) ## Train the model (Rasa skips it when data, domain and config are unchanged)
-	$(RASA) train --out $(MODELS)
+# Rasa itself skips training when its fingerprint is unchanged; the stamp also skips loading Rasa.
+MODEL_STAMP := $(MODELS)/.up-to-date
+TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*')
 
-run: $(KB) ## Start the action server, the Rasa server and the web page
+$(MODEL_STAMP): $(KB) $(TRAINING_DATA)
+	$(RASA) train --out $(MODELS)
+	@touch $@
+
+train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
+
+run: train ## Start the action server, the Rasa server and the web page
 	$(PY) scripts/run.py
 
 shell: train ## Chat with the assistant in the terminal (starts the action server too)
