@@ -1,7 +1,7 @@
 """Facts about the BTS come from the knowledge base, never typed in domain.yml or in the actions' code.
 
 The key values of the fiche, read from the knowledge base built from it, must not appear (ignoring case
-and accents, short values as whole phrases) in domain.yml or in any actions/**/*.py file.
+and accents, short values as whole phrases) in domain.yml or in any actions/ file (code and wording).
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def key_values(formation: Formation) -> List[str]:
 
 
 def checked_files() -> List[Path]:
-    files = [REPO_ROOT / "domain.yml"] + sorted((REPO_ROOT / "actions").rglob("*.py"))
+    actions = REPO_ROOT / "actions"
+    files = [REPO_ROOT / "domain.yml"] + sorted(actions.rglob("*.py")) + sorted(actions.rglob("*.yml"))
     return [path for path in files if path.is_file()]
 
 
