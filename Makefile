@@ -9,7 +9,7 @@ BROWSER_VENV ?= .venv-browser
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 RESULTS ?= results
-MODELS ?= models
+export MODELS_DIR ?= models
 # Rasa's own defaults point at the variables below (endpoints.yml); embedded defaults for local use.
 export HOST ?= 127.0.0.1
 export RASA_PORT ?= 5005
@@ -32,7 +32,7 @@ KB_SOURCES := $(wildcard knowledge/sources/*.md) $(wildcard knowledge/*.yml) $(w
 	test-e2e evaluate cross-validate lock clean browser-deps
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(INSTALL_STAMP): requirements.txt constraints.txt scripts/find_python.sh
 	@python310=$$(scripts/find_python.sh) || exit 1; \
@@ -56,11 +56,11 @@ validate: $(KB) ## Check the training data and domain (warnings are errors)
 	$(RASA) data validate --fail-on-warnings
 
 # Rasa itself skips training when its fingerprint is unchanged; the stamp also skips loading Rasa.
-MODEL_STAMP := $(MODELS)/.up-to-date
+MODEL_STAMP := $(MODELS_DIR)/.up-to-date
 TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*')
 
 $(MODEL_STAMP): $(KB) $(TRAINING_DATA)
-	$(RASA) train --out $(MODELS)
+	$(RASA) train --out $(MODELS_DIR)
 	@touch $@
 
 train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
@@ -78,11 +78,11 @@ test-unit: $(KB) ## Unit tests: knowledge base, actions, scripts (no model neede
 	$(PY) -m pytest -m "not model" tests
 
 test-nlu: train ## NLU on the held-out set; fails below the macro-F1 threshold
-	$(RASA) test nlu --nlu tests/nlu --out $(RESULTS)/nlu
+	$(RASA) test nlu --model $(MODELS_DIR) --nlu tests/nlu --out $(RESULTS)/nlu
 	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu/intent_report.json
 
 test-stories: train ## Conversation tests (test stories), failing on any prediction error
-	$(RASA) test core --stories tests/stories --out $(RESULTS)/stories --fail-on-prediction-errors
+	$(RASA) test core --model $(MODELS_DIR) --stories tests/stories --out $(RESULTS)/stories --fail-on-prediction-errors
 
 browser-deps: ## Chromium (Debian package) and Playwright in their own virtualenv
 	@command -v chromium >/dev/null || { \
@@ -96,8 +96,7 @@ test-e2e: train browser-deps ## Tests against running servers: REST, restart, Ct
 
 test: validate test-unit test-nlu test-stories test-e2e ## Everything CI runs
 
-evaluate: train ## Held-out NLU evaluation with reports in results/
-	$(MAKE) test-nlu
+evaluate: test-nlu cross-validate ## Held-out evaluation and cross-validation, reports in results/
 
 cross-validate: $(KB) ## 5-fold cross-validation of the NLU on the training data
 	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out $(RESULTS)/cross-validation
@@ -111,4 +110,4 @@ lock: ## Re-resolve the dependency set and freeze it in constraints.txt
 	rm -rf .venv-lock
 
 clean: ## Remove models, results, built knowledge base and logs (keeps the virtualenvs)
-	rm -rf $(MODELS) $(RESULTS) knowledge/build data/nlu/generated var logs
+	rm -rf $(MODELS_DIR) $(RESULTS) knowledge/build data/nlu/generated var logs
