@@ -145,7 +145,7 @@ class Formation(StrictModel):
 
 
 class Complement(StrictModel):
-    """A fact beyond the fiche, from shared/reference notes tagged [H] or [M] only."""
+    """A fact beyond the fiche, from the reference notes (knowledge/references/) tagged [H] or [M] only."""
 
     id: str
     topic: str

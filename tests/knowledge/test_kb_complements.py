@@ -14,8 +14,8 @@ from knowledge.schema import TOPICS, Complement, KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPLEMENTS = REPO_ROOT / "knowledge" / "complements.yml"
-# shared/ sits beside the repository, for developers and CI alike.
-NOTES = REPO_ROOT.parent / "shared" / "reference" / "beyond_the_fiche.md"
+# The project's own copy of the sourced notes (shared/reference/), so that tests never reach outside it.
+NOTES = REPO_ROOT / "knowledge" / "references" / "beyond_the_fiche.md"
 TAG = re.compile(r"\[(H|M|L)\]")
 
 
