@@ -155,10 +155,11 @@ def contact_messages(kb: KnowledgeBase) -> List[Message]:
     return [Message("contact_unknown")]
 
 
-def complement_messages(kb: KnowledgeBase, topic: str, question: str = "") -> List[Message]:
+def complement_messages(kb: KnowledgeBase, topic: str, context: Context) -> List[Message]:
     """At most MAX_COMPLEMENTS sourced facts beyond the fiche, the ones closest to the question first."""
     messages = []
-    for complement in most_relevant(kb.complements_for(topic), question, MAX_COMPLEMENTS):
+    candidates = [c for c in kb.complements_for(topic) if _concerns(c, context.entities)]
+    for complement in most_relevant(candidates, context.text, MAX_COMPLEMENTS):
         verify = f" ; à vérifier auprès {preceded_by_de(complement.to_verify_with)}" if complement.to_verify_with else ""
         messages.append(
             Message(
@@ -173,6 +174,15 @@ def complement_messages(kb: KnowledgeBase, topic: str, question: str = "") -> Li
             )
         )
     return messages
+
+
+def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:
+    """False when the question names another value than the one the complement is about."""
+    for kind, value in complement.about.items():
+        asked = normalise(entities.get(kind, ""))
+        if asked and asked not in normalise(value) and normalise(value) not in asked:
+            return False
+    return True
 
 
 def most_relevant(complements: List[Complement], question: str, limit: int) -> List[Complement]:
@@ -360,7 +370,7 @@ def answer_topic(topic: str, kb: KnowledgeBase, formation_key: Optional[str], co
         reply = _table_answer(topic, formation, kb)
     else:
         reply = Reply([Message("complement_only")]) if kb.complements_for(topic) else missing_information(kb)
-    complements = complement_messages(kb, topic, context.text)
+    complements = complement_messages(kb, topic, context)
     if complements and reply.messages and reply.messages[0].response == "kb_missing":
         reply = Reply([Message("complement_only")], reply.context)
     remembered: Dict[str, Any] = {"last_topic": topic}

@@ -157,6 +157,9 @@ class Complement(StrictModel):
     checked_on: str
     # Who can confirm a fact that may change ("le CNAPS", "l'établissement").
     to_verify_with: Optional[str] = None
+    # What the fact is about, as entity -> value ({"bac": "bac professionnel ..."}): it is left out of
+    # answers about another value of that entity (a question on a bac techno gets no bac pro facts).
+    about: Dict[str, str] = {}
 
     @validator("topic")
     def known_topic(cls, value: str) -> str:

@@ -255,3 +255,13 @@ def test_a_missing_fact_gets_a_graceful_answer(make_tracker, run_action, render,
 def test_an_unknown_intent_gets_the_default_answer(ask):
     text, _, _ = ask("greet")
     assert "reformuler" in text
+
+
+def test_complements_about_another_bac_are_left_out(ask, kb):
+    about_bac_pro = [c for c in kb.complements_for("bac") if c.about.get("bac")]
+    assert about_bac_pro
+    techno, _, _ = ask("ask_bac", {"bac": "bac technologique"})
+    generic, _, _ = ask("ask_bac", {"bac": "bac professionnel"})
+    for complement in about_bac_pro:
+        assert complement.text.split(" (")[0] not in techno
+    assert any(complement.text.split(" (")[0] in generic for complement in about_bac_pro)
