@@ -25,5 +25,8 @@ def test_widget_in_a_real_browser(assistant):
          "-o", "addopts=", "-q", "-s"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )
-    print(result.stdout[-4000:])
+    # The suite prints the widget's transfer size and its own duration: keep them with the screenshot.
+    log = REPO / "results" / "web" / "browser-test.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(result.stdout + result.stderr, encoding="utf-8")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
