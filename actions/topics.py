@@ -1,7 +1,7 @@
 """Answers to topic questions, composed from the knowledge base.
 
-One table maps each topic to the domain response that phrases it and the knowledge-base values the
-response needs; a few topics that depend on the conversation (a bac, a module, « le deuxième ») have
+One table maps each topic to the wording template that phrases it (actions/wording.yml) and the
+knowledge-base values the template needs; a few topics that depend on the conversation (a bac, a module, « le deuxième ») have
 their own composer. No fact is written here: every value is read from the knowledge base.
 """
 from __future__ import annotations
@@ -255,12 +255,10 @@ def module_detail(formation: Formation, kb: KnowledgeBase, name: Optional[str]) 
         details.append("secteurs cités en exemple : " + join_fr(module.examples))
     if not details:
         return missing_information(kb)
-    subject = {"kind": "module", "name": module.name}
-    reply = Reply([Message("answer_module_detail", {"name": module.name, "details": " ; ".join(details)})])
-    context: Dict[str, Any] = {"subject": subject}
+    context: Dict[str, Any] = {"subject": {"kind": "module", "name": module.name}}
     if module.examples:
         context["listed_items"] = {"kind": "sector", "items": list(module.examples)}
-    return Reply(reply.messages, context)
+    return Reply([Message("answer_module_detail", {"name": module.name, "details": " ; ".join(details)})], context)
 
 
 def modules_list(formation: Formation, kb: KnowledgeBase) -> Reply:

@@ -1,0 +1,1 @@
+"""Custom actions: thin Rasa adapters (*_action.py) over plain answer logic tested without Rasa."""
