@@ -4,8 +4,9 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from knowledge.schema import KnowledgeBase
+from knowledge.text import fold
 
-from actions.french import normalise
+from actions.french import upper_first
 from actions.replies import Message, Reply, button
 from actions.topics import formation_values
 
@@ -34,7 +35,7 @@ def read_situation(intent: Optional[str], entities: Dict[str, str], text: str) -
         return entities["bac"]
     if intent == "dont_know":
         return UNKNOWN
-    typed = normalise(text or "")
+    typed = fold(text or "")
     for situation, cues in SITUATION_CUES.items():
         if any(cue in typed for cue in cues):
             return situation
@@ -43,7 +44,7 @@ def read_situation(intent: Optional[str], entities: Dict[str, str], text: str) -
 
 def situation_buttons(kb: KnowledgeBase, formation_key: Optional[str]) -> List[Dict[str, str]]:
     bacs = kb.formation(formation_key).access.bacs
-    buttons = [button(bac[:1].upper() + bac[1:], "inform_situation", {"bac": bac}) for bac in (bacs.value if bacs else [])]
+    buttons = [button(upper_first(bac), "inform_situation", {"bac": bac}) for bac in (bacs.value if bacs else [])]
     buttons += [
         button("Un autre bac", "inform_situation", {"situation": OTHER_BAC}),
         button("Reprise d'études, reconversion", "inform_situation", {"situation": RECONVERSION}),
@@ -56,11 +57,11 @@ def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation
     """The access rules for the user's case, then what applies to every candidate."""
     formation = kb.formation(formation_key)
     values = formation_values(formation)
-    accepted = [normalise(bac) for bac in (formation.access.bacs.value if formation.access.bacs else [])]
+    accepted = [fold(bac) for bac in (formation.access.bacs.value if formation.access.bacs else [])]
     common = {"title": values.get("title", ""), "bacs": values.get("bacs", "")}
     if not common["bacs"]:
         case = Message("kb_missing")
-    elif normalise(situation) in accepted:
+    elif fold(situation) in accepted:
         case = Message("eligibility_bac_listed", {**common, "bac": situation})
     elif situation == RECONVERSION:
         case = Message("eligibility_reconversion", common)

@@ -47,7 +47,8 @@ class ValidateEligibilityForm(Action):
         attempts = int(tracker.get_slot("situation_attempts") or 0)
         if attempts >= MAX_ATTEMPTS:
             return send(Reply([Message("situation_given_up")], {"situation": UNKNOWN}), dispatcher)
-        return send(Reply([Message("situation_not_understood")], {"situation_attempts": float(attempts + 1)}), dispatcher)
+        retry = Reply([Message("situation_not_understood")], {"situation_attempts": float(attempts + 1)})
+        return send(retry, dispatcher)
 
     @staticmethod
     def _answer_side_question(intent: Text, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Sequence
 
 from knowledge.schema import KnowledgeBase
 
-from actions.french import preceded_by_de
+from actions.french import preceded_by_de, upper_first
 from actions.replies import Message, Reply, button
 from actions.topics import TOPIC_LABELS, contact_messages, formation_values, topic_of_intent
 
@@ -23,7 +23,7 @@ def clarification(ranking: Sequence[Dict], entities: Dict[str, str]) -> Optional
     if None in topics:
         return None
     buttons = [
-        button(label[:1].upper() + label[1:], entry["name"], entities)
+        button(upper_first(label), entry["name"], entities)
         for label, entry in zip(topics, candidates)
     ]
     values = {"first": preceded_by_de(topics[0]), "second": preceded_by_de(topics[1])}

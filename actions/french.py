@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Iterable, Optional
+
+from knowledge.text import fold
 
 
 def join_fr(items: Iterable[str], conjunction: str = "et") -> str:
@@ -22,18 +23,16 @@ def strip_final_period(text: str) -> str:
     return text
 
 
+def upper_first(text: str) -> str:
+    """« bac X » -> « Bac X », for a button title."""
+    return text[:1].upper() + text[1:]
+
+
 def lower_first(text: str) -> str:
     """« Avoir une appétence » -> « avoir une appétence », to continue a sentence; keeps « CNAPS »."""
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, single spaces: for comparing what a user typed with the KB."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(without_accents.replace("’", "'").split())
 
 
 def with_indefinite_article(noun_phrase: str) -> str:
@@ -42,7 +41,7 @@ def with_indefinite_article(noun_phrase: str) -> str:
 
 
 def preceded_by_de(noun_phrase: str) -> str:
-    """« le niveau » -> « du niveau », « les métiers » -> « des métiers », « la durée » -> « de la durée »."""
+    """« le niveau » -> « du niveau », « les métiers » -> « des métiers »."""
     for article, contracted in (("le ", "du "), ("les ", "des ")):
         if noun_phrase.startswith(article):
             return contracted + noun_phrase[len(article):]
@@ -73,7 +72,7 @@ def word_stems(text: str) -> set:
 
     Enough to rank a handful of sentences by their overlap with a question.
     """
-    words = "".join(char if char.isalnum() else " " for char in normalise(text)).split()
+    words = "".join(char if char.isalnum() else " " for char in fold(text)).split()
     return {word[:5] for word in words if word not in STOP_WORDS and len(word) > 2}
 
 
@@ -87,7 +86,7 @@ NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd
 
 def ordinal_index(ordinal: str, size: int) -> Optional[int]:
     """« deuxième », « 2e », « 2 », « second », « last » -> 1 (zero-based) in a list of `size` items."""
-    word = normalise(ordinal)
+    word = fold(ordinal)
     if word in LAST_WORDS:
         return size - 1 if size else None
     if word in ORDINAL_WORDS:

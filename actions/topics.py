@@ -1,8 +1,9 @@
 """Answers to topic questions, composed from the knowledge base.
 
 One table maps each topic to the wording template that phrases it (actions/wording.yml) and the
-knowledge-base values the template needs; a few topics that depend on the conversation (a bac, a module, « le deuxième ») have
-their own composer. No fact is written here: every value is read from the knowledge base.
+knowledge-base values the template needs; a few topics that depend on the conversation (a bac, a
+module, « le deuxième ») have their own composer. No fact is written here: every value is read from
+the knowledge base.
 """
 from __future__ import annotations
 
@@ -10,8 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, TextFact
+from knowledge.text import fold
 
-from actions.french import join_fr, ordinal_index, lower_first, month_fr, normalise, preceded_by_de, strip_final_period, with_indefinite_article, word_stems
+from actions.french import (
+    join_fr,
+    lower_first,
+    month_fr,
+    ordinal_index,
+    preceded_by_de,
+    strip_final_period,
+    upper_first,
+    with_indefinite_article,
+    word_stems,
+)
 from actions.replies import Message, Reply, button
 
 # Enough to stay a short answer; the most relevant to the question are chosen.
@@ -160,7 +172,9 @@ def complement_messages(kb: KnowledgeBase, topic: str, context: Context) -> List
     messages = []
     candidates = [c for c in kb.complements_for(topic) if _concerns(c, context.entities)]
     for complement in most_relevant(candidates, context.text, MAX_COMPLEMENTS):
-        verify = f" ; à vérifier auprès {preceded_by_de(complement.to_verify_with)}" if complement.to_verify_with else ""
+        verify = ""
+        if complement.to_verify_with:
+            verify = f" ; à vérifier auprès {preceded_by_de(complement.to_verify_with)}"
         messages.append(
             Message(
                 "complement",
@@ -179,8 +193,8 @@ def complement_messages(kb: KnowledgeBase, topic: str, context: Context) -> List
 def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:
     """False when the question names another value than the one the complement is about."""
     for kind, value in complement.about.items():
-        asked = normalise(entities.get(kind, ""))
-        if asked and asked not in normalise(value) and normalise(value) not in asked:
+        asked = fold(entities.get(kind, ""))
+        if asked and asked not in fold(value) and fold(value) not in asked:
             return False
     return True
 
@@ -232,10 +246,10 @@ def _bac_answer(formation: Formation, kb: KnowledgeBase, context: Context) -> Re
         return missing_information(kb)
     accepted = _items(formation.access.bacs)
     common = {"title": values["title"], "bacs": values["bacs"]}
-    if any(normalise(bac) == normalise(asked) for bac in accepted):
+    if any(fold(bac) == fold(asked) for bac in accepted):
         return Reply([Message("answer_bac_accepted", {"title": values["title"], "bac": asked})])
     # A generic « bac professionnel » asked, only one of its specialties accepted: name that specialty.
-    specialties = [bac for bac in accepted if normalise(bac).startswith(normalise(asked))]
+    specialties = [bac for bac in accepted if fold(bac).startswith(fold(asked))]
     if specialties:
         matches = join_fr([with_indefinite_article(bac) for bac in specialties], "ou")
         return Reply([Message("answer_bac_specialty", {**common, "bac": asked, "matches": matches})])
@@ -266,7 +280,7 @@ def modules_list(formation: Formation, kb: KnowledgeBase) -> Reply:
         return missing_information(kb)
     names = [module.name for module in formation.modules]
     intro = formation.modules_intro.value if formation.modules_intro else ""
-    buttons = [button(name[:1].upper() + name[1:], "ask_module_detail", {"module": name}) for name in names]
+    buttons = [button(upper_first(name), "ask_module_detail", {"module": name}) for name in names]
     message = Message(
         "answer_modules",
         {"modules_intro": intro, "count": str(len(names)), "modules": join_fr(f"« {n} »" for n in names)},
@@ -304,11 +318,11 @@ def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[D
 
 
 def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
-    wanted = normalise(name)
+    wanted = fold(name)
     for module in formation.modules:
-        if wanted in (normalise(example) for example in module.examples):
+        if wanted in (fold(example) for example in module.examples):
             return f"les secteurs du module « {module.name} »"
-    if wanted in (normalise(item) for item in _items(formation.description.learning.institutions)):
+    if wanted in (fold(item) for item in _items(formation.description.learning.institutions)):
         return "les représentants institutionnels avec lesquels l'élève apprend à travailler"
     return None
 

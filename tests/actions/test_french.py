@@ -1,6 +1,7 @@
 import pytest
 
-from actions.french import join_fr, lower_first, normalise, ordinal_index, preceded_by_de, strip_final_period
+from actions.french import join_fr, lower_first, ordinal_index, preceded_by_de, strip_final_period, upper_first
+from knowledge.text import fold
 
 
 @pytest.mark.parametrize(
@@ -16,9 +17,10 @@ def test_strip_final_period_keeps_ellipsis():
     assert strip_final_period("les procédures de protection...") == "les procédures de protection..."
 
 
-def test_normalise_ignores_case_accents_and_spacing():
-    assert normalise("  Sûreté   AÉROPORTUAIRE ") == "surete aeroportuaire"
-    assert normalise("l’école") == "l'ecole"
+def test_fold_ignores_case_accents_and_spacing():
+    """The actions compare what users type with the KB through knowledge.text.fold."""
+    assert fold("  Sûreté   AÉROPORTUAIRE ") == "surete aeroportuaire"
+    assert fold("l’école") == "l'ecole"
 
 
 @pytest.mark.parametrize(
@@ -48,3 +50,8 @@ def test_lower_first_keeps_acronyms():
 )
 def test_ordinal_index(ordinal, expected):
     assert ordinal_index(ordinal, 5) == expected
+
+
+def test_upper_first():
+    assert upper_first("approfondissement sectoriel") == "Approfondissement sectoriel"
+    assert upper_first("") == ""
