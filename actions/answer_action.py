@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.topics import answer_topic, topic_of_intent
+from actions.topics import answer_topic, answerable_topic
 from actions.tracker import conversation_context, latest_intent, send
 
 
@@ -20,7 +20,7 @@ class ActionAnswerTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        topic = topic_of_intent(latest_intent(tracker))
+        topic = answerable_topic(latest_intent(tracker))
         if topic is None:
             dispatcher.utter_message(response="utter_default")
             return []

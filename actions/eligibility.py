@@ -1,14 +1,20 @@
 """The eligibility guide's logic: read the user's situation, then tell them what the fiche says for it."""
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Dict, List, Optional
+
+import yaml
 
 from knowledge.schema import KnowledgeBase
 from knowledge.text import fold
+from knowledge.topics import topics
 
 from actions.french import upper_first
 from actions.replies import Message, Reply, button
-from actions.topics import formation_values
+from actions.topics import has_facts
+from actions.wording import button_title, topic_button
 
 UNKNOWN = "unknown"
 RECONVERSION = "reconversion"
@@ -17,14 +23,12 @@ NO_BAC = "no_bac"
 MAX_ATTEMPTS = 2
 
 # How people describe a situation that is not a bac name (compared without accents or case).
-SITUATION_CUES: Dict[str, List[str]] = {
-    NO_BAC: ["sans bac", "pas le bac", "pas de bac", "pas eu le bac", "pas eu mon bac", "rate le bac", "rate mon bac"],
-    RECONVERSION: [
-        "reconversion", "reprise d'etudes", "reprendre mes etudes", "reprendre les etudes", "salarie",
-        "je travaille", "j'ai travaille", "experience", "adulte", "demandeur d'emploi", "chomage",
-        "france travail", "pole emploi", "en poste", "agent de securite depuis",
-    ],
-}
+SITUATION_CUES_FILE = Path(__file__).with_name("situation_cues.yml")
+
+
+@lru_cache(maxsize=None)
+def situation_cues() -> Dict[str, List[str]]:
+    return yaml.safe_load(SITUATION_CUES_FILE.read_text(encoding="utf-8"))
 
 
 def read_situation(intent: Optional[str], entities: Dict[str, str], text: str) -> Optional[str]:
@@ -36,7 +40,7 @@ def read_situation(intent: Optional[str], entities: Dict[str, str], text: str) -
     if intent == "dont_know":
         return UNKNOWN
     typed = fold(text or "")
-    for situation, cues in SITUATION_CUES.items():
+    for situation, cues in situation_cues().items():
         if any(cue in typed for cue in cues):
             return situation
     return None
@@ -46,38 +50,34 @@ def situation_buttons(kb: KnowledgeBase, formation_key: Optional[str]) -> List[D
     bacs = kb.formation(formation_key).access.bacs
     buttons = [button(upper_first(bac), "inform_situation", {"bac": bac}) for bac in (bacs.value if bacs else [])]
     buttons += [
-        button("Un autre bac", "inform_situation", {"situation": OTHER_BAC}),
-        button("Reprise d'études, reconversion", "inform_situation", {"situation": RECONVERSION}),
-        button("Je ne sais pas", "dont_know"),
+        button(button_title("other_bac"), "inform_situation", {"situation": OTHER_BAC}),
+        button(button_title("reconversion"), "inform_situation", {"situation": RECONVERSION}),
+        button(button_title("dont_know"), "dont_know"),
     ]
     return buttons
 
 
 def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation: str) -> Reply:
-    """The access rules for the user's case, then what applies to every candidate."""
+    """The access rule for the user's case, then the selection every candidate goes through."""
     formation = kb.formation(formation_key)
-    values = formation_values(formation)
-    accepted = [fold(bac) for bac in (formation.access.bacs.value if formation.access.bacs else [])]
-    common = {"title": values.get("title", ""), "bacs": values.get("bacs", "")}
-    if not common["bacs"]:
-        case = Message("kb_missing")
-    elif fold(situation) in accepted:
-        case = Message("eligibility_bac_listed", {**common, "bac": situation})
+    bacs = formation.access.bacs
+    remembered = {"situation": None, "situation_attempts": 0.0, "last_topic": "eligibility"}
+    if not bacs or not bacs.value:
+        return Reply([Message("kb_missing")], remembered)
+    common = {"title": formation.identity.title.value, "sentence": bacs.source.sentence}
+    if fold(situation) in (fold(bac) for bac in bacs.value):
+        case = Message("eligibility_bac_listed", {"title": common["title"], "bac": situation})
     elif situation == RECONVERSION:
-        case = Message("eligibility_reconversion", common)
+        case = Message("eligibility_reconversion", {"sentence": common["sentence"]})
     elif situation == NO_BAC:
-        case = Message("eligibility_no_bac", common)
+        case = Message("eligibility_no_bac", {"sentence": common["sentence"]})
     elif situation in (UNKNOWN, OTHER_BAC):
-        case = Message("eligibility_unknown", common)
+        case = Message("eligibility_unknown", {"sentence": common["sentence"]})
     else:
-        case = Message("eligibility_bac_not_listed", {**common, "bac": situation})
+        case = Message("eligibility_bac_not_listed", {"bac": situation, "sentence": common["sentence"]})
     messages = [case]
-    moral_check = formation.description.moral_check
-    if {"selection", "expectations"} <= values.keys() and moral_check:
-        rules = {
-            "selection": values["selection"],
-            "moral_check": moral_check.source.sentence,
-            "expectations": values["expectations"],
-        }
-        messages.append(Message("eligibility_rules", rules))
-    return Reply(messages, {"situation": None, "situation_attempts": 0.0, "last_topic": "eligibility"})
+    if formation.access.selection_source:
+        messages.append(Message("eligibility_selection", {"sentence": formation.access.selection_source.sentence}))
+    follow_ups = [name for name in ("parcoursup", "moral_check") if has_facts(topics()[name], formation)]
+    return Reply(messages, remembered, [topic_button(name) for name in follow_ups])
+

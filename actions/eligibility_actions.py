@@ -12,7 +12,7 @@ from knowledge.loader import load_knowledge_base
 from actions.eligibility import MAX_ATTEMPTS, UNKNOWN, eligibility_reply, read_situation, situation_buttons
 from actions.fallback import cannot_answer
 from actions.replies import Message, Reply
-from actions.topics import answer_topic, topic_of_intent
+from actions.topics import answer_topic, answerable_topic
 from actions.tracker import conversation_context, latest_intent, message_entities, send
 
 # Messages that are a question rather than an answer: answered, then the form asks again.
@@ -37,7 +37,7 @@ class ValidateEligibilityForm(Action):
     ) -> List[EventType]:
         intent = latest_intent(tracker)
         already_asked = tracker.get_slot("requested_slot") == "situation"
-        if already_asked and (topic_of_intent(intent) or intent in SIDE_QUESTION_INTENTS):
+        if already_asked and (answerable_topic(intent) or intent in SIDE_QUESTION_INTENTS):
             return self._answer_side_question(intent, dispatcher, tracker)
         situation = read_situation(intent, message_entities(tracker), tracker.latest_message.get("text") or "")
         if situation:
@@ -54,7 +54,7 @@ class ValidateEligibilityForm(Action):
     def _answer_side_question(intent: Text, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         kb = load_knowledge_base()
         formation_key = tracker.get_slot("formation")
-        topic = topic_of_intent(intent)
+        topic = answerable_topic(intent)
         if topic:
             events = send(answer_topic(topic, kb, formation_key, conversation_context(tracker)), dispatcher)
         elif intent == "bot_challenge":
@@ -74,7 +74,7 @@ class ActionAskSituation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         buttons = situation_buttons(load_knowledge_base(), tracker.get_slot("formation"))
-        return send(Reply([Message("ask_situation", buttons=buttons)]), dispatcher)
+        return send(Reply([Message("ask_situation")], buttons=buttons), dispatcher)
 
 
 class ActionEligibilityResult(Action):

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Iterable, Optional
+
+from babel.dates import format_date
 
 from knowledge.text import fold
 
@@ -28,18 +31,6 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def lower_first(text: str) -> str:
-    """« Avoir une appétence » -> « avoir une appétence », to continue a sentence; keeps « CNAPS »."""
-    if len(text) > 1 and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def with_indefinite_article(noun_phrase: str) -> str:
-    """« bac X » -> « un bac X » (the KB's bac names are all masculine nouns)."""
-    return f"un {noun_phrase}"
-
-
 def preceded_by_de(noun_phrase: str) -> str:
     """« le niveau » -> « du niveau », « les métiers » -> « des métiers »."""
     for article, contracted in (("le ", "du "), ("les ", "des ")):
@@ -50,14 +41,10 @@ def preceded_by_de(noun_phrase: str) -> str:
     return "de " + noun_phrase
 
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
-
-
 def month_fr(year_month: str) -> str:
-    """« 2026-11 » -> « novembre 2026 »."""
+    """« 2026-11 » -> « novembre 2026 » (Babel's French month names)."""
     year, month = year_month.split("-")[:2]
-    return f"{MONTHS[int(month) - 1]} {year}"
+    return format_date(date(int(year), int(month), 1), "MMMM y", locale="fr")
 
 
 # Too common to tell two sentences apart.

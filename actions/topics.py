@@ -1,84 +1,27 @@
 """Answers to topic questions, composed from the knowledge base.
 
-One table maps each topic to the wording template that phrases it (actions/wording.yml) and the
-knowledge-base values the template needs; a few topics that depend on the conversation (a bac, a
-module, « le deuxième ») have their own composer. No fact is written here: every value is read from
-the knowledge base.
+knowledge/topics.yml says, for each topic, which composer below builds its answer, from which facts and
+with which wording template. A composer returns the answer itself (`lead`) and what more the fiche says
+(`details`); `answer_topic` adds the sourced complements and cuts the whole into a short first page and
+the rest, which « En savoir plus » shows (actions/pages.py). No fact and no French is written here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
-from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, TextFact
+from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, TextFact
 from knowledge.text import fold
+from knowledge.topics import Topic, topic_of_intent, topics
 
-from actions.french import (
-    join_fr,
-    lower_first,
-    month_fr,
-    ordinal_index,
-    preceded_by_de,
-    strip_final_period,
-    upper_first,
-    with_indefinite_article,
-    word_stems,
-)
-from actions.replies import Message, Reply, button
+from actions.complements import complement_message, complements_for
+from actions.french import join_fr, ordinal_index, strip_final_period, upper_first
+from actions.pages import first_page, more_slot, next_page
+from actions.replies import Link, Message, Reply, button
+from actions.wording import FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, topic_button
 
-# Enough to stay a short answer; the most relevant to the question are chosen.
-MAX_COMPLEMENTS = 2
-
-# How the assistant names each topic when it must ask which one the user meant.
-TOPIC_LABELS: Dict[str, str] = {
-    "overview": "la présentation de la formation",
-    "duration": "la durée de la formation",
-    "level": "le niveau du diplôme",
-    "diploma": "le type de diplôme",
-    "referentiel": "le référentiel officiel",
-    "employers": "les employeurs",
-    "program": "ce qu'on apprend",
-    "prestation_client": "la prestation de sécurité et la relation client",
-    "institutions": "les relations avec les institutions",
-    "hr": "le management des équipes",
-    "law_economics": "le droit et l'économie",
-    "bac": "les bacs acceptés",
-    "selection": "la sélection",
-    "parcoursup": "les attendus Parcoursup",
-    "moral_check": "le contrôle de moralité du CNAPS",
-    "cnaps": "le CNAPS",
-    "modules": "les modules facultatifs",
-    "module_detail": "un module facultatif",
-    "careers": "les métiers",
-    "exams": "les épreuves",
-    "professional_card": "la carte professionnelle",
-    "prior_authorisation": "l'autorisation préalable",
-    "eligibility": "vos chances d'admission",
-}
-
-# Topic -> (domain response, values it needs). Values come from `formation_values`.
-TABLE_TOPICS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "overview": ("answer_overview", ("title", "sigle", "purpose", "diploma_type", "duration")),
-    "duration": ("answer_duration", ("title", "duration")),
-    "level": ("answer_level", ("title", "level", "diploma_type", "duration")),
-    "diploma": ("answer_diploma", ("title", "diploma_type", "sigle", "code", "level")),
-    "referentiel": ("answer_referentiel", ("title", "referentiel_url")),
-    "employers": ("answer_employers", ("title", "purpose", "employers")),
-    "institutions": ("answer_institutions", ("institutions",)),
-    "bac": ("answer_bac_list", ("title", "bacs")),
-    "selection": ("answer_selection", ("selection",)),
-    "parcoursup": ("answer_parcoursup", ("expectations",)),
-    "careers": ("answer_careers", ("careers",)),
-}
-
-# Topics the fiche states in one or two sentences best quoted as they are.
-QUOTED_TOPICS: Dict[str, Tuple[str, ...]] = {
-    "program": ("prestation", "client_relations", "human_resources", "law_economics"),
-    "prestation_client": ("prestation", "client_relations"),
-    "hr": ("human_resources",),
-    "law_economics": ("law_economics",),
-    "moral_check": ("moral_check",),
-}
+SUBJECT_KINDS = ("module", "institution", "sector")
+BULLET = "\n• "
 
 
 @dataclass(frozen=True)
@@ -89,304 +32,314 @@ class Context:
     entities: Dict[str, str] = field(default_factory=dict)
     subject: Optional[Dict[str, str]] = None
     listed_items: Optional[Dict[str, Any]] = None
+    more: Optional[Dict[str, Any]] = None
 
 
-def _text(fact: Optional[TextFact]) -> Optional[str]:
-    return fact.value if fact else None
+@dataclass(frozen=True)
+class Answer:
+    """A topic's answer from the fiche, before complements are added and it is cut into pages."""
+
+    # The answer itself; empty when the fiche is silent.
+    lead: List[Message] = field(default_factory=list)
+    # What more the fiche says, in reading order.
+    details: List[Message] = field(default_factory=list)
+    context: Dict[str, Any] = field(default_factory=dict)
+    buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
-def _items(fact: Optional[ListFact]) -> List[str]:
-    return list(fact.value) if fact else []
+def answerable_topic(intent: Optional[str]) -> Optional[str]:
+    """The topic `action_answer_topic` answers for `intent` (the eligibility guide is a form of its own)."""
+    topic = topic_of_intent(intent)
+    return topic.name if topic and topic.composer != "form" else None
 
 
-def _sentences(formation: Formation, topic: str) -> List[str]:
-    facts = {
-        "prestation": formation.description.learning.prestation,
-        "client_relations": formation.description.learning.client_relations,
-        "human_resources": formation.description.learning.human_resources,
-        "law_economics": formation.description.learning.law_economics,
-        "moral_check": formation.description.moral_check,
-    }
-    sentences: List[str] = []
-    for name in QUOTED_TOPICS[topic]:
-        fact = facts[name]
-        if fact and fact.source.sentence not in sentences:
-            sentences.append(fact.source.sentence)
-    return sentences
-
-
-def selection_phrase(formation: Formation) -> Optional[str]:
-    """« sur dossier, voire tests et/ou entretien », the fiche's own wording rebuilt from the KB."""
-    modes = formation.access.selection
-    if not modes:
-        return None
-    always = [mode.name for mode in modes if mode.always]
-    sometimes = [mode.name for mode in modes if not mode.always]
-    phrase = f"sur {join_fr(always)}" if always else ""
-    if sometimes:
-        optional = join_fr(sometimes, "et/ou")
-        phrase = f"{phrase}, voire {optional}" if phrase else f"éventuellement sur {optional}"
-    return phrase
+# -- Values and facts read from the knowledge base ---------------------------------------------------
 
 
 def formation_values(formation: Formation) -> Dict[str, str]:
-    """Every simple value a response can use, as display text; absent facts are left out."""
+    """Every simple value a template can use, as display text; absent facts are left out."""
     identity = formation.identity
-    values = {
-        "title": _text(identity.title),
-        "sigle": _text(identity.sigle),
-        "code": _text(identity.code),
-        "duration": _text(identity.duration),
-        "level": _text(identity.level),
-        "diploma_type": _text(identity.diploma_type),
-        "referentiel_url": _text(identity.referentiel_url),
-        "purpose": strip_final_period(_text(formation.description.purpose) or "") or None,
-        "employers": join_fr([f"dans {employer}" for employer in _items(formation.description.employers)], "ou")
-        or None,
-        "institutions": join_fr(_items(formation.description.learning.institutions)) or None,
-        "bacs": join_fr([with_indefinite_article(bac) for bac in _items(formation.access.bacs)], "ou") or None,
-        "selection": selection_phrase(formation),
-        "expectations": join_fr([lower_first(strip_final_period(e)) for e in _items(formation.parcoursup_expectations)])
-        or None,
-        "careers": join_fr(_items(formation.careers)) or None,
+    facts = {
+        "title": identity.title,
+        "sigle": identity.sigle,
+        "code": identity.code,
+        "duration": identity.duration,
+        "level": identity.level,
+        "diploma_type": identity.diploma_type,
+        "purpose": formation.description.purpose,
     }
-    return {name: value for name, value in values.items() if value}
+    return {name: strip_final_period(fact.value) for name, fact in facts.items() if fact and fact.value}
 
 
-def missing_information(kb: KnowledgeBase) -> Reply:
-    return Reply([Message("kb_missing")]).then(*contact_messages(kb))
+def fact_at(formation: Formation, path: str) -> Any:
+    """The fact at a dotted path of knowledge/topics.yml (« description.moral_check »), or None."""
+    value: Any = formation
+    for name in path.split("."):
+        value = getattr(value, name, None)
+    return value
 
 
-def contact_messages(kb: KnowledgeBase) -> List[Message]:
-    """Where to send the user for what the fiche does not say: the school when it is configured."""
-    school = kb.establishment
-    channels = [channel for channel in (school.email, school.phone, school.web_page) if channel]
-    if channels:
-        name = school.name or "l'établissement"
-        return [Message("contact_establishment", {"name": name, "channels": join_fr(channels, "ou")})]
-    return [Message("contact_unknown")]
+def has_facts(topic: Topic, formation: Formation) -> bool:
+    """True when the fiche has every fact `topic` quotes or lists."""
+    return all(fact_at(formation, path) for path in topic.facts)
 
 
-def complement_messages(kb: KnowledgeBase, topic: str, context: Context) -> List[Message]:
-    """At most MAX_COMPLEMENTS sourced facts beyond the fiche, the ones closest to the question first."""
-    messages = []
-    candidates = [c for c in kb.complements_for(topic) if _concerns(c, context.entities)]
-    for complement in most_relevant(candidates, context.text, MAX_COMPLEMENTS):
-        verify = ""
-        if complement.to_verify_with:
-            verify = f" ; à vérifier auprès {preceded_by_de(complement.to_verify_with)}"
-        messages.append(
-            Message(
-                "complement",
-                {
-                    "text": strip_final_period(complement.text),
-                    "source_label": complement.source_label,
-                    "source_url": str(complement.source_url),
-                    "checked_on": month_fr(complement.checked_on),
-                    "verify": verify,
-                },
-            )
-        )
-    return messages
+def sentence_of(fact: Any) -> Optional[str]:
+    if isinstance(fact, (TextFact, ListFact)):
+        return fact.source.sentence
+    if isinstance(fact, Provenance):
+        return fact.sentence
+    return None
 
 
-def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:
-    """False when the question names another value than the one the complement is about."""
-    for kind, value in complement.about.items():
-        asked = fold(entities.get(kind, ""))
-        if asked and asked not in fold(value) and fold(value) not in asked:
-            return False
-    return True
+def quoted_sentences(topic: Topic, formation: Formation) -> List[str]:
+    sentences: List[str] = []
+    for path in topic.facts:
+        sentence = sentence_of(fact_at(formation, path))
+        if sentence and sentence not in sentences:
+            sentences.append(sentence)
+    return sentences
 
 
-def most_relevant(complements: List[Complement], question: str, limit: int) -> List[Complement]:
-    """Keeps the order of the file, except that complements sharing words with the question come first."""
-    asked = word_stems(question)
-    ranked = sorted(enumerate(complements), key=lambda pair: (-len(asked & word_stems(pair[1].text)), pair[0]))
-    return [complement for _, complement in ranked[:limit]]
+# -- Composers ---------------------------------------------------------------------------------------
 
 
-def _table_answer(topic: str, formation: Formation, kb: KnowledgeBase) -> Reply:
-    response, needed = TABLE_TOPICS[topic]
+def compose_template(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     values = formation_values(formation)
-    if any(name not in values for name in needed):
-        return missing_information(kb)
-    context: Dict[str, Any] = {}
-    list_sources = {
-        "employers": formation.description.employers,
-        "careers": formation.careers,
-        "parcoursup": formation.parcoursup_expectations,
-        "institutions": formation.description.learning.institutions,
-    }
-    if topic in list_sources:
-        kind = "institution" if topic == "institutions" else "text"
-        context["listed_items"] = {"kind": kind, "items": _items(list_sources[topic])}
-    return Reply([Message(response, {name: values[name] for name in needed})], context)
+    needed = placeholders(topic.response)
+    if not needed <= values.keys():
+        return Answer()
+    return Answer([Message(topic.response, {name: values[name] for name in needed})])
 
 
-def _quoted_answer(topic: str, formation: Formation, kb: KnowledgeBase) -> Reply:
-    sentences = _sentences(formation, topic)
+def compose_referentiel(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    url = formation.identity.referentiel_url
+    if url is None:
+        return Answer()
+    label = link_label("referentiel")
+    values = {"title": formation.identity.title.value, "link": label}
+    return Answer([Message(topic.response, values, [Link(label, url.value)])])
+
+
+def compose_quote(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """The fiche's own sentences: the first answers, the others are details."""
+    sentences = quoted_sentences(topic, formation)
     if not sentences:
-        return missing_information(kb)
-    response = {"moral_check": "answer_moral_check", "program": "answer_program"}.get(
-        topic, "answer_quote"
-    )
-    context = {}
-    if topic == "moral_check" and formation.definition_of("CNAPS"):
-        context["subject"] = {"kind": "term", "name": "CNAPS"}
-    return Reply([Message(response, {"sentence": " ".join(sentences)})], context)
+        return Answer()
+    remembered: Dict[str, Any] = {}
+    defined = [d for d in formation.definitions if d.source.sentence in sentences]
+    if defined:
+        remembered["subject"] = {"kind": "term", "name": defined[0].term}
+    listed = [fact for fact in (fact_at(formation, path) for path in topic.facts) if isinstance(fact, ListFact)]
+    if listed:
+        remembered["listed_items"] = {"kind": topic.listed_as, "items": list(listed[0].value)}
+    lead = [Message("quote_first", {"sentence": sentences[0]})]
+    details = [Message("quote_more", {"sentence": sentence}) for sentence in sentences[1:]]
+    return Answer(lead, details, remembered)
 
 
-def _bac_answer(formation: Formation, kb: KnowledgeBase, context: Context) -> Reply:
+def compose_list(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """A list of the fiche, one item a line; items that do not fit the first bubble continue in the next."""
+    fact = fact_at(formation, topic.facts[0])
+    if not isinstance(fact, ListFact) or not fact.value:
+        return Answer()
+    bubbles: List[Message] = []
+    template, items = topic.response, []
+    for item in (item.strip() for item in fact.value):
+        candidate = Message(template, {"items": BULLET + BULLET.join(items + [item])})
+        if items and len(phrase(candidate.template, **candidate.values)) > FIRST_MESSAGE_LIMIT:
+            bubbles.append(Message(template, {"items": BULLET + BULLET.join(items)}))
+            template, items = "list_continued", [item]
+        else:
+            items.append(item)
+    bubbles.append(Message(template, {"items": BULLET + BULLET.join(items)}))
+    listed = {"listed_items": {"kind": topic.listed_as, "items": list(fact.value)}}
+    return Answer(bubbles, context=listed)
+
+
+def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """The fiche's sentence on bacs; for a bac the user names, whether the fiche cites it."""
     asked = context.entities.get("bac")
-    if not asked:
-        return _table_answer("bac", formation, kb)
-    values = formation_values(formation)
-    if "bacs" not in values:
-        return missing_information(kb)
-    accepted = _items(formation.access.bacs)
-    common = {"title": values["title"], "bacs": values["bacs"]}
-    if any(fold(bac) == fold(asked) for bac in accepted):
-        return Reply([Message("answer_bac_accepted", {"title": values["title"], "bac": asked})])
+    bacs = formation.access.bacs
+    if not asked or not bacs or not bacs.value:
+        return compose_quote(topic, formation, kb, context)
+    title = formation.identity.title.value
+    if any(fold(bac) == fold(asked) for bac in bacs.value):
+        return Answer([Message("answer_bac_accepted", {"title": title, "bac": asked})])
     # A generic « bac professionnel » asked, only one of its specialties accepted: name that specialty.
-    specialties = [bac for bac in accepted if fold(bac).startswith(fold(asked))]
+    specialties = [bac for bac in bacs.value if fold(bac).startswith(fold(asked))]
     if specialties:
-        matches = join_fr([with_indefinite_article(bac) for bac in specialties], "ou")
-        return Reply([Message("answer_bac_specialty", {**common, "bac": asked, "matches": matches})])
-    return Reply([Message("answer_bac_not_listed", {**common, "bac": asked})])
+        return Answer([Message("answer_bac_specialty", {"bac": asked, "matches": join_fr(specialties, "ou")})])
+    return Answer([Message("answer_bac_not_listed", {"bac": asked, "sentence": bacs.source.sentence})])
 
 
-def module_detail(formation: Formation, kb: KnowledgeBase, name: Optional[str]) -> Reply:
+def compose_definition(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """The term the fiche defines in the topic's sentence (« le X (…), opérateur de … ») and what it is."""
+    sentences = quoted_sentences(topic, formation)
+    definition = next((d for d in formation.definitions if d.source.sentence in sentences), None)
+    if definition is None:
+        return Answer()
+    description = phrase("answer_regulator_description", description=definition.description) if definition.description else ""
+    values = {"term": definition.term, "meaning": definition.meaning, "description": description}
+    return Answer([Message(topic.response, values)], context={"subject": {"kind": "term", "name": definition.term}})
+
+
+def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    if not formation.modules or not formation.modules_intro:
+        return Answer()
+    names = [module.name for module in formation.modules]
+    values = {
+        "modules_intro": formation.modules_intro.value,
+        "count": str(len(names)),
+        "modules": join_fr(f"« {name} »" for name in names),
+    }
+    buttons = [button(upper_first(name), topics()["module_detail"].intent, {"module": name}) for name in names]
+    return Answer([Message(topic.response, values)], context={"listed_items": {"kind": "module", "items": names}},
+                  buttons=buttons)
+
+
+def module_detail(formation: Formation, kb: KnowledgeBase, name: Optional[str]) -> Answer:
     module = formation.module_named(name) if name else None
     if module is None:
-        return modules_list(formation, kb)
+        return compose_modules(topics()["modules"], formation, kb, Context())
     details = []
     if module.purpose:
-        details.append(f"vise {module.purpose}")
+        details.append(phrase("module_purpose", purpose=module.purpose))
     if module.audience:
-        details.append(f"s'adresse à {module.audience}")
-    if module.examples:
-        details.append("secteurs cités en exemple : " + join_fr(module.examples))
+        details.append(phrase("module_audience", audience=module.audience))
     if not details:
-        return missing_information(kb)
-    context: Dict[str, Any] = {"subject": {"kind": "module", "name": module.name}}
+        return Answer()
+    remembered: Dict[str, Any] = {"subject": {"kind": "module", "name": module.name}}
+    examples = []
     if module.examples:
-        context["listed_items"] = {"kind": "sector", "items": list(module.examples)}
-    return Reply([Message("answer_module_detail", {"name": module.name, "details": " ; ".join(details)})], context)
+        remembered["listed_items"] = {"kind": "sector", "items": list(module.examples)}
+        examples.append(Message("module_examples", {"examples": join_fr(module.examples)}))
+    message = Message("answer_module_detail", {"name": module.name, "details": " ; ".join(details)})
+    return Answer([message], examples, remembered)
 
 
-def modules_list(formation: Formation, kb: KnowledgeBase) -> Reply:
-    if not formation.modules:
-        return missing_information(kb)
-    names = [module.name for module in formation.modules]
-    intro = formation.modules_intro.value if formation.modules_intro else ""
-    buttons = [button(upper_first(name), "ask_module_detail", {"module": name}) for name in names]
-    message = Message(
-        "answer_modules",
-        {"modules_intro": intro, "count": str(len(names)), "modules": join_fr(f"« {n} »" for n in names)},
-        buttons,
-    )
-    return Reply([message], {"listed_items": {"kind": "module", "items": names}})
+def compose_module_detail(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    return module_detail(formation, kb, context.entities.get("module"))
 
 
-def _cnaps_answer(formation: Formation, kb: KnowledgeBase) -> Reply:
-    definition = formation.definition_of("CNAPS")
-    if definition is None:
-        return missing_information(kb)
-    description = f", {definition.description}" if definition.description else ""
-    message = Message(
-        "answer_cnaps", {"term": definition.term, "meaning": definition.meaning, "description": description}
-    )
-    return Reply([message], {"subject": {"kind": "term", "name": definition.term}})
-
-
-def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[Dict[str, str]]) -> Reply:
+def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[Dict[str, str]]) -> Answer:
     """Answers « c'est quoi ? » about a module, sector, institution or term the conversation named."""
     if not subject:
-        return Reply([Message("ask_which_subject")])
+        return Answer([Message("ask_which_subject")], buttons=[topic_button("modules"), topic_button("institutions")])
     kind, name = subject["kind"], subject["name"]
     if kind == "module":
         return module_detail(formation, kb, name)
     definition = formation.definition_of(name)
     if definition is not None:
         message = Message("answer_definition", {"term": definition.term, "meaning": definition.meaning})
-        return Reply([message], {"subject": subject})
+        return Answer([message], context={"subject": subject})
     where = _where_the_fiche_mentions(formation, name)
     if where is None:
-        return missing_information(kb)
-    return Reply([Message("answer_example_item", {"name": name, "context": where})], {"subject": subject})
+        return Answer()
+    return Answer([Message("answer_example_item", {"name": name, "context": where})], context={"subject": subject})
 
 
 def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
     wanted = fold(name)
     for module in formation.modules:
         if wanted in (fold(example) for example in module.examples):
-            return f"les secteurs du module « {module.name} »"
-    if wanted in (fold(item) for item in _items(formation.description.learning.institutions)):
-        return "les représentants institutionnels avec lesquels l'élève apprend à travailler"
+            return phrase("mention_module_sectors", module=module.name)
+    institutions = formation.description.learning.institutions
+    if institutions and wanted in (fold(item) for item in institutions.value):
+        return phrase("mention_institutions")
     return None
 
 
-SUBJECT_KINDS = ("module", "institution", "sector")
-
-
-def _definition_answer(formation: Formation, kb: KnowledgeBase, context: Context) -> Reply:
+def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     for kind in SUBJECT_KINDS:
         if context.entities.get(kind):
             return explain_subject(formation, kb, {"kind": kind, "name": context.entities[kind]})
     return explain_subject(formation, kb, context.subject)
 
 
-def select_item(formation: Formation, kb: KnowledgeBase, context: Context) -> Reply:
+def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     listed = context.listed_items
     if not listed or not listed.get("items"):
-        return Reply([Message("ask_which_item")])
+        return Answer([Message("ask_which_item")], buttons=[topic_button("modules"), topic_button("employers")])
     items: List[str] = listed["items"]
     index = ordinal_index(context.entities.get("ordinal", ""), len(items))
     if index is None or not 0 <= index < len(items):
-        return Reply([Message("no_such_item", {"count": str(len(items)), "items": join_fr(items)})])
+        return Answer([Message("no_such_item", {"count": str(len(items))})])
     item, kind = items[index], listed["kind"]
     if kind == "text":
-        return Reply([Message("answer_list_item", {"position": str(index + 1), "item": item})])
+        return Answer([Message("answer_list_item", {"position": str(index + 1), "item": item})])
     return explain_subject(formation, kb, {"kind": kind, "name": item})
 
 
-ContextualComposer = Callable[[Formation, KnowledgeBase, Context], Reply]
-CONTEXTUAL_TOPICS: Dict[str, ContextualComposer] = {
-    "bac": _bac_answer,
-    "modules": lambda formation, kb, _: modules_list(formation, kb),
-    "module_detail": lambda formation, kb, context: module_detail(formation, kb, context.entities.get("module")),
-    "cnaps": lambda formation, kb, _: _cnaps_answer(formation, kb),
-    "definition": _definition_answer,
-    "select_item": select_item,
+def compose_nothing(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """Topics the fiche cannot answer by itself: their sourced complements are the answer."""
+    return Answer()
+
+
+Composer = Callable[[Topic, Formation, KnowledgeBase, Context], Answer]
+COMPOSERS: Dict[str, Composer] = {
+    "template": compose_template,
+    "referentiel": compose_referentiel,
+    "quote": compose_quote,
+    "list": compose_list,
+    "bac": compose_bac,
+    "definition": compose_definition,
+    "modules": compose_modules,
+    "module_detail": compose_module_detail,
+    "subject": compose_subject,
+    "select_item": compose_select_item,
+    "complements": compose_nothing,
 }
 
 
-def topic_of_intent(intent: Optional[str]) -> Optional[str]:
-    """« ask_duration » -> « duration »; the two follow-up intents are topics of their own."""
-    if intent in ("ask_definition", "select_item"):
-        return "definition" if intent == "ask_definition" else "select_item"
-    if intent and intent.startswith("ask_") and intent != "ask_eligibility":
-        return intent[len("ask_"):]
-    return None
+# -- Replies -----------------------------------------------------------------------------------------
 
 
-def answer_topic(topic: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Reply:
-    """The full answer to a topic question: the fiche's facts first, then sourced complements."""
+def missing_information(kb: KnowledgeBase) -> Reply:
+    return Reply([Message("kb_missing"), contact_message(kb)])
+
+
+def contact_message(kb: KnowledgeBase) -> Message:
+    """Where to send the user for what the fiche does not say: the school when it is configured."""
+    school = kb.establishment
+    channels = [channel for channel in (school.email, school.phone, school.web_page) if channel]
+    if channels:
+        name = school.name or phrase("establishment_default_name")
+        return Message("contact_establishment", {"name": name, "channels": join_fr(channels, "ou")})
+    return Message("contact_unknown")
+
+
+def _page_reply(topic: Topic, shown: List[Message], rest: List[Message], extra_buttons: List[Dict[str, str]],
+                context: Dict[str, Any]) -> Reply:
+    buttons = ([button(button_title("more"), topics()["more"].intent)] if rest else []) + extra_buttons
+    buttons += [topic_button(name) for name in topic.follow_ups]
+    remembered = {**context, "last_topic": topic.name, "more": more_slot(topic.name, rest)}
+    return Reply(shown, remembered, buttons)
+
+
+def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Reply:
+    """The first page of the answer: the fiche's answer, at most one complement, « En savoir plus »."""
+    if name == "more":
+        return more_of_the_topic(context)
+    topic = topics()[name]
     formation = kb.formation(formation_key)
-    if topic in CONTEXTUAL_TOPICS:
-        reply = CONTEXTUAL_TOPICS[topic](formation, kb, context)
-    elif topic in QUOTED_TOPICS:
-        reply = _quoted_answer(topic, formation, kb)
-    elif topic in TABLE_TOPICS:
-        reply = _table_answer(topic, formation, kb)
-    else:
-        reply = Reply([Message("complement_only")]) if kb.complements_for(topic) else missing_information(kb)
-    complements = complement_messages(kb, topic, context)
-    if complements and reply.messages and reply.messages[0].response == "kb_missing":
-        reply = Reply([Message("complement_only")], reply.context)
-    remembered: Dict[str, Any] = {"last_topic": topic}
+    answer = COMPOSERS[topic.composer](topic, formation, kb, context)
+    complements = [complement_message(c) for c in complements_for(kb, topic.name, context.text, context.entities)]
+    if not answer.lead and not complements:
+        return missing_information(kb).then(last_topic=topic.name, more=None)
+    shown, rest = first_page(answer.lead, answer.details, complements)
+    remembered = dict(answer.context)
     named = next(((kind, context.entities[kind]) for kind in SUBJECT_KINDS if context.entities.get(kind)), None)
-    if named and "subject" not in reply.context:
+    if named and "subject" not in remembered:
         remembered["subject"] = {"kind": named[0], "name": named[1]}
-    return reply.then(*complements, **remembered)
+    return _page_reply(topic, shown, rest, answer.buttons, remembered)
+
+
+def more_of_the_topic(context: Context) -> Reply:
+    """« En savoir plus »: the next page of the last answer."""
+    pending = context.more or {}
+    rest = [Message.from_slot(message) for message in pending.get("messages") or []]
+    if not rest or pending.get("topic") not in topics():
+        return Reply([Message("nothing_more")], {"more": None}, [topic_button(t) for t in ("program", "careers")])
+    shown, rest = next_page(rest)
+    return _page_reply(topics()[pending["topic"]], shown, rest, [], {})

@@ -8,8 +8,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import Reply
-from actions.wording import render
 from actions.topics import Context
+from actions.wording import render
 
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
@@ -32,11 +32,21 @@ def conversation_context(tracker: Tracker) -> Context:
         entities=message_entities(tracker),
         subject=tracker.get_slot("subject"),
         listed_items=tracker.get_slot("listed_items"),
+        more=tracker.get_slot("more"),
     )
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher) -> List[EventType]:
-    for message in reply.messages:
-        text, buttons = render(message)
-        dispatcher.utter_message(text=text, buttons=buttons)
+    """One bot message per bubble; the quick replies go with the last one.
+
+    A message that names a source or a document carries its address as a custom payload,
+    `{"data": {"links": [{"label", "url"}]}}`: the REST channel returns it as a message of its own right
+    after the text, and Rasa's socket.io channel emits its `data` as a `bot_uttered` event. The widget
+    turns the label in the text into a link; other channels show the label as plain text.
+    """
+    for position, message in enumerate(reply.messages, start=1):
+        rendered = render(message)
+        buttons = reply.buttons if position == len(reply.messages) else []
+        custom = {"data": {"links": [{"label": link.label, "url": link.url} for link in rendered.links]}}
+        dispatcher.utter_message(text=rendered.text, buttons=buttons, json_message=custom if rendered.links else None)
     return [SlotSet(name, value) for name, value in reply.context.items()]

@@ -11,15 +11,10 @@ from typing import Dict, List, Optional
 from pydantic import BaseModel, Extra, HttpUrl, ValidationError, root_validator, validator
 
 from knowledge.text import contains_phrase, fold
+from knowledge.topics import topic_names
 
 SCHEMA_VERSION = 1
 
-# Topics a complement may answer: one per topic intent of the assistant (ask_<topic>).
-TOPICS = (
-    "overview", "duration", "level", "diploma", "referentiel", "employers", "program", "prestation_client",
-    "institutions", "hr", "law_economics", "bac", "selection", "parcoursup", "moral_check", "cnaps", "modules",
-    "module_detail", "careers", "exams", "professional_card", "prior_authorisation",
-)
 _YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -163,8 +158,8 @@ class Complement(StrictModel):
 
     @validator("topic")
     def known_topic(cls, value: str) -> str:
-        if value not in TOPICS:
-            raise ValueError(f"unknown topic {value!r}; expected one of {', '.join(TOPICS)}")
+        if value not in topic_names():
+            raise ValueError(f"unknown topic {value!r}; expected one of {', '.join(topic_names())}")
         return value
 
     @validator("confidence")

@@ -1,13 +1,15 @@
 """Facts about the BTS come from the knowledge base, never typed in domain.yml or in the actions' code.
 
-The key values of the fiche, read from the knowledge base built from it, must not appear (ignoring case
-and accents, short values as whole phrases) in domain.yml or in any actions/ file (code and wording).
+No string of the knowledge base built from the fiche and the complements (every value, list item,
+definition, module, complement text and source) may appear, ignoring case and accents and as a whole
+phrase, in domain.yml or in any actions/ file (code, wording, cues).
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List
+import json
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -16,6 +18,28 @@ from knowledge.schema import Formation
 from knowledge.text import fold
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def every_string(value: Any) -> Iterator[str]:
+    """The string leaves of a knowledge-base JSON value, provenance and identifiers left out."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from every_string(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in NOT_FACTS:
+                yield from every_string(item)
+
+
+# Where a fact was read, and the keys that name things rather than state them.
+NOT_FACTS = {"source", "item_sources", "selection_source", "file", "source_file", "key", "id", "topic",
+             "confidence", "checked_on", "default_formation", "schema_version", "warnings", "about", "always",
+             "to_verify_with",
+             # The selection modes are single common words (« tests ») already checked as the sentence
+             # the answers quote; the words themselves also name code and folders.
+             "selection"}
 
 
 def key_values(formation: Formation) -> List[str]:
@@ -29,7 +53,8 @@ def key_values(formation: Formation) -> List[str]:
 
 def checked_files() -> List[Path]:
     actions = REPO_ROOT / "actions"
-    files = [REPO_ROOT / "domain.yml"] + sorted(actions.rglob("*.py")) + sorted(actions.rglob("*.yml"))
+    files = [REPO_ROOT / "domain.yml", REPO_ROOT / "knowledge" / "topics.yml"]
+    files += sorted(actions.rglob("*.py")) + sorted(actions.rglob("*.yml"))
     return [path for path in files if path.is_file()]
 
 
@@ -41,14 +66,21 @@ def occurrences(text: str, value: str) -> List[int]:
 
 @pytest.fixture(scope="module")
 def facts() -> List[str]:
-    formation = build_knowledge_base(REPO_ROOT / "knowledge" / "sources").formation()
-    return key_values(formation)
+    kb = build_knowledge_base(REPO_ROOT / "knowledge" / "sources")
+    values = set(every_string(json.loads(kb.json())))
+    values |= {module.name for module in kb.formation().modules}
+    return sorted(value for value in values if value.strip())
 
 
-def test_the_checked_values_are_the_fiche_key_values(facts: List[str]) -> None:
+def test_the_checked_values_are_every_string_of_the_knowledge_base(facts: List[str]) -> None:
     assert {"2 ans", "niveau 5", "32034401", "surveillance humaine et gardiennage", "approfondissement sectoriel",
-            "bac général", "bac professionnel métiers de la sécurité"} <= set(facts)
+            "bac général", "bac professionnel métiers de la sécurité", "CNAPS", "MOS", "police", "SDIS",
+            "agent/e de sécurité", "sûreté aéroportuaire"} <= set(facts)
+    kb = build_knowledge_base(REPO_ROOT / "knowledge" / "sources")
+    assert {complement.text for complement in kb.complements} <= set(facts)
+    assert {complement.source_label for complement in kb.complements} <= set(facts)
     assert any(value.startswith("https://") for value in facts)
+    assert "bts_mos.md" not in facts
 
 
 def test_matching_ignores_case_and_accents_but_needs_whole_phrases() -> None:

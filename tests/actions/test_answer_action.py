@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_action import ActionAnswerTopic
-from actions.topics import MAX_COMPLEMENTS, most_relevant
+from actions.complements import complements_for
 
 
-def shown_complements(kb, topic, question=""):
-    return most_relevant(kb.complements_for(topic), question, MAX_COMPLEMENTS)
+def best_complement(kb, topic, question=""):
+    return complements_for(kb, topic, question, {})[0]
 
 
 @pytest.fixture
@@ -21,6 +21,19 @@ def ask(make_tracker, run_action, render):
         return " ".join(texts), buttons, slots_set
 
     return _ask
+
+
+@pytest.fixture
+def ask_more(ask):
+    """Asks a question, then taps « En savoir plus »; returns (first page, second page) texts."""
+
+    def _ask_more(intent, entities=None, text=""):
+        first, buttons, slots = ask(intent, entities, text=text)
+        assert buttons[0] == {"title": "En savoir plus", "payload": "/ask_more"}
+        second, _, _ = ask("ask_more", slots={"more": slots["more"]})
+        return first, second
+
+    return _ask_more
 
 
 def test_duration_comes_from_the_fiche(ask, formation):
@@ -40,9 +53,12 @@ def test_level_diploma_and_code(ask, formation):
         assert fact.value in diploma
 
 
-def test_referentiel_link(ask, formation):
-    text, _, _ = ask("ask_referentiel")
-    assert formation.identity.referentiel_url.value in text
+def test_referentiel_is_a_link_not_a_pasted_address(make_tracker, run_action, formation):
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_referentiel"))
+    url = formation.identity.referentiel_url.value
+    assert url not in messages[0]["text"]
+    link = messages[0]["custom"]["data"]["links"][0]
+    assert link["url"] == url and link["label"] in messages[0]["text"]
 
 
 def test_overview_states_purpose_type_and_duration(ask, formation):
@@ -52,20 +68,18 @@ def test_overview_states_purpose_type_and_duration(ask, formation):
     assert formation.description.purpose.value.rstrip(".") in text
 
 
-def test_employers_lists_every_employer_and_remembers_the_list(ask, formation):
+def test_employers_quote_the_fiche_and_remember_the_list(ask, formation):
     text, _, slots = ask("ask_employers")
-    for employer in formation.description.employers.value:
-        assert employer in text
+    assert f"« {formation.description.employers.source.sentence} »" in text
     assert slots["listed_items"] == {"kind": "text", "items": formation.description.employers.value}
 
 
-def test_program_covers_every_teaching_area(ask, formation):
-    text, _, _ = ask("ask_program")
+def test_program_answers_first_and_gives_every_teaching_area_on_demand(ask_more, formation):
+    first, second = ask_more("ask_program")
     learning = formation.description.learning
-    for fact in (learning.prestation, learning.client_relations, learning.human_resources, learning.law_economics):
-        assert fact.value.rstrip(".") in text
-    for institution in learning.institutions.value:
-        assert institution in text
+    assert first.startswith(f"D'après la fiche de la formation : « {learning.prestation.source.sentence} »")
+    for fact in (learning.client_relations, learning.human_resources, learning.law_economics):
+        assert fact.source.sentence in first + second
 
 
 @pytest.mark.parametrize(
@@ -92,14 +106,22 @@ def test_institutions(ask, formation):
     assert slots["listed_items"]["kind"] == "institution"
 
 
-def test_moral_check_adds_sourced_complements(ask, kb):
-    text, _, slots = ask("ask_moral_check")
-    complements = shown_complements(kb, "moral_check")
-    assert len(complements) == MAX_COMPLEMENTS, "the reference notes give complements on the CNAPS check"
-    for complement in complements:
-        assert str(complement.source_url) in text
-    assert text.count("Hors fiche de la formation") == MAX_COMPLEMENTS
+def test_moral_check_adds_one_sourced_complement(ask, kb, formation):
+    text, buttons, slots = ask("ask_moral_check")
+    assert text.startswith(f"D'après la fiche de la formation : « {formation.description.moral_check.source.sentence}")
+    assert text.count("Hors fiche de la formation") == 1
+    complement = best_complement(kb, "moral_check")
+    assert complement.text.rstrip(".") in text and f"Source : {complement.source_label}" in text
+    assert "http" not in text
     assert slots["subject"] == {"kind": "term", "name": "CNAPS"}
+    assert buttons[0]["payload"] == "/ask_more"
+
+
+def test_a_clean_criminal_record_question_gets_the_complement_that_answers_it(ask, kb):
+    text, _, _ = ask("ask_moral_check", text="j'ai un casier judiciaire vierge, c'est bon pour le contrôle ?")
+    answering = [c for c in kb.complements_for("moral_check") if "vierge" in c.text]
+    assert answering, "the notes say a clean criminal record is no guarantee"
+    assert answering[0].text.rstrip(".") in text
 
 
 def test_what_is_the_cnaps(ask, formation):
@@ -107,10 +129,9 @@ def test_what_is_the_cnaps(ask, formation):
     assert formation.definition_of("CNAPS").meaning in text
 
 
-def test_bac_list(ask, formation):
+def test_bac_list_quotes_the_fiche(ask, formation):
     text, _, _ = ask("ask_bac")
-    for bac in formation.access.bacs.value:
-        assert f"un {bac}" in text
+    assert f"« {formation.access.bacs.source.sentence} »" in text
 
 
 def test_an_accepted_bac_gets_yes(ask, formation):
@@ -123,7 +144,7 @@ def test_an_accepted_bac_gets_yes(ask, formation):
 def test_a_generic_bac_pro_gets_the_specialty_the_fiche_names(ask, formation):
     specialty = next(bac for bac in formation.access.bacs.value if bac.startswith("bac professionnel "))
     text, _, _ = ask("ask_bac", {"bac": "bac professionnel"})
-    assert "seule cette spécialité est citée" in text
+    assert "ne cite que cette spécialité" in text
     assert specialty in text
 
 
@@ -135,6 +156,7 @@ def test_a_bac_the_fiche_does_not_name_gets_an_honest_answer(ask):
 
 def test_selection_modes(ask, formation):
     text, _, _ = ask("ask_selection")
+    assert f"« {formation.access.selection_source.sentence} »" in text
     for mode in formation.access.selection:
         assert mode.name in text
 
@@ -142,15 +164,14 @@ def test_selection_modes(ask, formation):
 def test_parcoursup_expectations(ask, formation):
     text, _, _ = ask("ask_parcoursup")
     for expectation in formation.parcoursup_expectations.value:
-        assert expectation[1:].rstrip(".") in text
+        assert f"• {expectation.strip()}" in text
 
 
 def test_careers_with_complement(ask, formation, kb):
     text, _, _ = ask("ask_careers")
     for career in formation.careers.value:
         assert career in text
-    for complement in shown_complements(kb, "careers"):
-        assert complement.source_label in text
+    assert best_complement(kb, "careers").source_label in text
 
 
 def test_modules_list_offers_one_button_per_module(ask, formation):
@@ -158,7 +179,7 @@ def test_modules_list_offers_one_button_per_module(ask, formation):
     names = [module.name for module in formation.modules]
     for name in names:
         assert f"« {name} »" in text
-    assert [b["payload"] for b in buttons] == [f'/ask_module_detail{{"module": "{n}"}}' for n in names]
+    assert [b["payload"] for b in buttons][: len(names)] == [f'/ask_module_detail{{"module": "{n}"}}' for n in names]
     assert slots["listed_items"] == {"kind": "module", "items": names}
 
 
@@ -219,21 +240,32 @@ def test_named_entity_becomes_the_subject_of_the_next_question(ask):
 
 
 @pytest.mark.parametrize("intent", ["ask_exams", "ask_professional_card", "ask_prior_authorisation"])
-def test_topics_beyond_the_fiche_are_introduced_as_such(ask, kb, intent):
-    text, _, _ = ask(intent)
-    assert text.startswith("La fiche de la formation n'aborde pas ce point")
-    complements = shown_complements(kb, intent[len("ask_"):])
-    assert complements
-    for complement in complements:
-        assert str(complement.source_url) in text
+def test_when_the_fiche_is_silent_the_best_complement_is_the_answer(ask, kb, intent):
+    text, buttons, _ = ask(intent)
+    complement = best_complement(kb, intent[len("ask_"):])
+    assert text.startswith(f"Hors fiche de la formation : {complement.text.rstrip('.')}")
+    assert text.count("Hors fiche de la formation") == 1, "one complement by default"
+    assert buttons[0]["title"] == "En savoir plus"
 
 
-def test_the_complements_closest_to_the_question_are_chosen(ask, kb):
+def test_the_complement_closest_to_the_question_is_chosen(ask, kb):
     question = "elle est valable combien de temps l'autorisation préalable ?"
     validity = next(c for c in kb.complements_for("prior_authorisation") if "valable" in c.text)
-    assert validity not in shown_complements(kb, "prior_authorisation"), "not among the first by file order"
+    assert validity != kb.complements_for("prior_authorisation")[0], "not the first by file order"
     text, _, _ = ask("ask_prior_authorisation", text=question)
-    assert validity.text.rstrip(".") in text
+    assert text.startswith(f"Hors fiche de la formation : {validity.text.rstrip('.')}")
+
+
+def test_more_continues_the_same_topic_then_says_it_is_all(ask, kb):
+    _, _, slots = ask("ask_prior_authorisation")
+    seen = 1
+    while slots["more"]:
+        assert slots["last_topic"] == "prior_authorisation"
+        text, buttons, slots = ask("ask_more", slots={"more": slots["more"]})
+        seen += text.count("Hors fiche de la formation")
+    assert seen == len(kb.complements_for("prior_authorisation"))
+    text, _, _ = ask("ask_more", slots={"more": None})
+    assert text.startswith("Je vous ai dit tout ce que j'ai sur ce sujet")
 
 
 def test_legal_complements_say_whom_to_check_with(ask, kb):
@@ -249,6 +281,7 @@ def test_a_missing_fact_gets_a_graceful_answer(make_tracker, run_action, render,
     messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_duration"))
     texts, _ = render(messages)
     assert texts[0] == "Je n'ai pas cette information dans la fiche de la formation."
+    assert len(texts) == 2
     assert "établissement" in texts[1]
 
 
@@ -263,5 +296,5 @@ def test_complements_about_another_bac_are_left_out(ask, kb):
     techno, _, _ = ask("ask_bac", {"bac": "bac technologique"})
     generic, _, _ = ask("ask_bac", {"bac": "bac professionnel"})
     for complement in about_bac_pro:
-        assert complement.text.split(" (")[0] not in techno
-    assert any(complement.text.split(" (")[0] in generic for complement in about_bac_pro)
+        assert complement.source_label not in techno
+    assert any(complement.source_label in generic for complement in about_bac_pro)

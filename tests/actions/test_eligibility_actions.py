@@ -82,11 +82,11 @@ def result(make_tracker, run_action, render, situation):
 
 def test_result_for_an_accepted_bac(make_tracker, run_action, render, formation):
     bac = formation.access.bacs.value[0]
-    texts, slots = result(make_tracker, run_action, render, bac)
+    messages, slots = run_action(ActionEligibilityResult(), make_tracker("inform_situation", slots={"situation": bac}))
+    texts, buttons = render(messages)
     assert texts[0].startswith(f"Avec un {bac}, vous faites partie des profils cités par la fiche")
-    assert formation.description.moral_check.source.sentence in texts[1]
-    for mode in formation.access.selection:
-        assert mode.name in texts[1]
+    assert texts[1] == f"Dans tous les cas, la fiche précise : « {formation.access.selection_source.sentence} »"
+    assert [b["payload"] for b in buttons] == ["/ask_parcoursup", "/ask_moral_check"]
     assert slots["situation"] is None and slots["situation_attempts"] == 0.0
 
 
@@ -95,11 +95,11 @@ def test_result_for_an_accepted_bac(make_tracker, run_action, render, formation)
     [
         ("bac technologique", "La fiche de la formation ne cite pas le bac technologique"),
         (RECONVERSION, "La fiche de la formation ne dit rien de particulier sur la reprise d'études"),
-        (NO_BAC, "La fiche de la formation mentionne seulement un accès avec"),
-        (UNKNOWN, "D'après la fiche de la formation, le"),
+        (NO_BAC, "La fiche de la formation ne dit rien d'un accès sans bac"),
+        (UNKNOWN, "D'après la fiche de la formation : «"),
     ],
 )
 def test_result_for_other_situations_is_honest(make_tracker, run_action, render, formation, situation, start):
     texts, _ = result(make_tracker, run_action, render, situation)
     assert texts[0].startswith(start)
-    assert all(f"un {bac}" in texts[0] for bac in formation.access.bacs.value)
+    assert f"« {formation.access.bacs.source.sentence} »" in texts[0]

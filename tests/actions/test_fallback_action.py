@@ -12,11 +12,14 @@ def run_fallback(make_tracker, run_action, render, intent, ranking=None, entitie
 
 
 def test_out_of_scope_says_the_fiche_does_not_cover_it(make_tracker, run_action, render, formation):
-    texts, buttons = run_fallback(make_tracker, run_action, render, "out_of_scope")
+    messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "message"))
+    texts, buttons = render(messages)
     assert texts[0].startswith("Je ne peux pas répondre à cette question : la fiche de la formation ne l'aborde pas")
-    assert any(formation.identity.referentiel_url.value in text for text in texts)
-    assert texts[-1] == "Pour cette question, adressez-vous directement à l'établissement qui propose la formation."
-    assert {"/ask_overview", "/ask_bac", "/ask_careers"} <= {b["payload"] for b in buttons}
+    assert texts[1] == "Pour cette question, adressez-vous directement à l'établissement qui propose la formation."
+    assert texts[2].endswith("Voici ce sur quoi je peux vous renseigner :")
+    assert messages[2]["custom"]["data"]["links"][0]["url"] == formation.identity.referentiel_url.value
+    assert not any("http" in text for text in texts)
+    assert [b["payload"] for b in buttons] == ["/ask_overview", "/ask_bac", "/ask_careers"]
 
 
 def test_out_of_scope_gives_the_school_contact_when_configured(make_tracker, run_action, render, kb, monkeypatch):
@@ -25,7 +28,7 @@ def test_out_of_scope_gives_the_school_contact_when_configured(make_tracker, run
         "actions.fallback_action.load_knowledge_base", lambda: kb.copy(update={"establishment": school})
     )
     texts, _ = run_fallback(make_tracker, run_action, render, "out_of_scope")
-    assert texts[-1] == "Pour cette question, contactez le lycée Jean Moulin : bts@exemple.fr ou 01 23 45 67 89."
+    assert texts[1] == "Pour cette question, contactez le lycée Jean Moulin : bts@exemple.fr ou 01 23 45 67 89."
 
 
 def test_two_close_topics_get_a_clarifying_question(make_tracker, run_action, render):

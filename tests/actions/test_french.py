@@ -1,6 +1,6 @@
 import pytest
 
-from actions.french import join_fr, lower_first, ordinal_index, preceded_by_de, strip_final_period, upper_first
+from actions.french import join_fr, ordinal_index, preceded_by_de, strip_final_period, upper_first
 from knowledge.text import fold
 
 
@@ -36,11 +36,6 @@ def test_fold_ignores_case_accents_and_spacing():
 )
 def test_preceded_by_de(phrase, expected):
     assert preceded_by_de(phrase) == expected
-
-
-def test_lower_first_keeps_acronyms():
-    assert lower_first("Avoir une appétence") == "avoir une appétence"
-    assert lower_first("CNAPS") == "CNAPS"
 
 
 @pytest.mark.parametrize(

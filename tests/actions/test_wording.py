@@ -1,20 +1,61 @@
-"""Every template of wording.yml is used by the actions, and only French text with known placeholders."""
+"""wording.yml is the one home of the actions' French: every entry is used, and no French is in Python."""
+import ast
 import re
 from pathlib import Path
 
-from actions.wording import templates
+from actions.wording import phrase, placeholders, wording
+from knowledge.topics import topics
 
-ACTIONS = Path(__file__).resolve().parents[2] / "actions"
+REPO = Path(__file__).resolve().parents[2]
+ACTIONS = REPO / "actions"
 
 
-def test_every_template_is_used_by_an_action():
-    code = "\n".join(path.read_text(encoding="utf-8") for path in ACTIONS.glob("*.py"))
-    unused = [name for name in templates() if f'"{name}"' not in code]
+def _code() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in ACTIONS.glob("*.py"))
+
+
+def test_every_message_is_used_by_an_action_or_the_topic_registry():
+    responses = {topic.response for topic in topics().values()}
+    code = _code()
+    unused = [name for name in wording()["messages"] if f'"{name}"' not in code and name not in responses]
     assert unused == []
 
 
-def test_templates_have_text_and_valid_buttons():
-    for name, template in templates().items():
-        assert template["text"].strip(), name
-        for button in template.get("buttons", []):
-            assert button["title"] and re.fullmatch(r"/\w+", button["payload"]), (name, button)
+def test_every_button_and_link_name_is_used():
+    code = _code()
+    for section in ("buttons", "links"):
+        assert [name for name in wording()[section] if f'"{name}"' not in code] == [], section
+
+
+def test_every_registry_template_exists():
+    for topic in topics().values():
+        if topic.response:
+            assert topic.response in wording()["messages"], topic.name
+
+
+def test_templates_fill_from_their_placeholders():
+    for name in wording()["messages"]:
+        values = {field: "x" for field in placeholders(name)}
+        assert phrase(name, **values).strip(), name
+
+
+def test_no_french_sentence_in_python():
+    """String literals in actions/*.py are identifiers, payloads and wording keys, never prose: three words
+    or more with an accent, an apostrophe or closing punctuation make a sentence that belongs in wording.yml."""
+    word = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
+    words = re.compile(rf"{word}(?: {word}){{2,}}")
+    french = re.compile(r"[àâçéèêëîïôûùüÿœ'’]|[.?!:»]\s*$")
+    found = []
+    for path in ACTIONS.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                if words.search(node.value) and french.search(node.value):
+                    found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+    assert found == []

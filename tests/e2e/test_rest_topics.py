@@ -28,13 +28,19 @@ QUESTIONS = [
     ("c koi le cnaps", lambda f, kb: f.definition_of("CNAPS").meaning),
     ("y a des options dans ce bts ?", lambda f, kb: f.modules[0].name),
     ("quels métiers après ?", lambda f, kb: f.careers.value[0]),
-    ("comment se passent les épreuves ?", lambda f, kb: str(kb.complements_for("exams")[0].source_url)),
+    ("comment se passent les épreuves ?", lambda f, kb: kb.complements_for("exams")[0].source_label),
     ("c'est quoi la carte professionnelle ?", lambda f, kb: "Hors fiche de la formation"),
 ]
 
 
 def texts(answers: list) -> str:
-    return " ".join(answer.get("text", "") for answer in answers)
+    """What a person reads, with the addresses of the links the REST channel sends beside the text."""
+    parts = []
+    for answer in answers:
+        parts.append(answer.get("text", ""))
+        for link in ((answer.get("custom") or {}).get("data") or {}).get("links", []):
+            parts.append(link["url"])
+    return " ".join(parts)
 
 
 @pytest.mark.parametrize("message, expected", QUESTIONS, ids=[q[0] for q in QUESTIONS])
@@ -73,4 +79,20 @@ def test_eligibility_guide_with_a_question_in_the_middle(assistant, kb):
     assert formation.identity.duration.value in side and "Reprenons" in side
     result = texts(assistant.say(sender, "je suis en reconversion"))
     assert "reprise d'études" in result
-    assert formation.description.moral_check.source.sentence in result
+    assert formation.access.selection_source.sentence in result
+
+
+def test_a_source_is_a_link_and_more_is_one_tap_away(assistant, kb):
+    """A short first answer whose source travels as a link, then « En savoir plus » on the same topic."""
+    sender = f"more-{uuid.uuid4().hex[:8]}"
+    answers = assistant.say(sender, "faut un casier vierge pour entrer ?")
+    shown = [answer["text"] for answer in answers if answer.get("text")]
+    assert len(shown[0]) <= 300 and sum(map(len, shown)) <= 700
+    assert not any("http" in text for text in shown)
+    links = [link for answer in answers for link in ((answer.get("custom") or {}).get("data") or {}).get("links", [])]
+    assert links and all(link["label"] in " ".join(shown) for link in links)
+    buttons = [button for answer in answers for button in answer.get("buttons") or []]
+    assert buttons[0] == {"title": "En savoir plus", "payload": "/ask_more"}
+    more = [answer["text"] for answer in assistant.say(sender, "/ask_more") if answer.get("text")]
+    assert more and all(text.startswith("Hors fiche de la formation") for text in more)
+    assert not set(shown) & set(more)

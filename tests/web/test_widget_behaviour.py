@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.model
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+SMALL_SCREEN_SCREENSHOT = Path(__file__).resolve().parents[2] / "results" / "web" / "widget-320.png"
 FAKE_SOCKETIO = (Path(__file__).parent / "fake_socketio.js").read_text(encoding="utf-8")
 PAGE_HOST = "widget.test"
 PAGE_URL = f"http://{PAGE_HOST}/index.html"
@@ -26,6 +27,41 @@ DEFAULT_RASA = f"http://{PAGE_HOST}:5005"
 REST_WEBHOOK = f"{DEFAULT_RASA}/webhooks/rest/webhook"
 VENDORED_SOCKETIO = f"http://{PAGE_HOST}/widget/vendor/socket.io.min.js"
 OFFLINE_NOTICE = "Impossible de joindre l'assistant"
+
+# A short answer that cites its source, as the actions send it: the text, then a custom payload whose
+# links carry the label found in the text.
+SOURCE_LABEL = "Code de la sécurité intérieure, art. L612-20"
+SOURCE_URL = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000043540334"
+SOURCE_LINKS = [{"label": SOURCE_LABEL, "url": SOURCE_URL}]
+CITING_TEXT = ("Hors fiche de la formation : Le CNAPS vérifie le bulletin n° 2 du casier judiciaire.\n"
+               f"Source : {SOURCE_LABEL} (consultée en novembre 2026 ; à vérifier auprès du CNAPS)")
+NEW_TAB = " (nouvel onglet)"
+SOURCE_LINK = {"text": SOURCE_LABEL, "hidden": NEW_TAB, "href": SOURCE_URL, "target": "_blank",
+               "rel": "noopener noreferrer"}
+
+# The links of the conversation: visible text, screen-reader-only text and attributes.
+READ_LINKS_JS = """
+(links) => links.map((link) => {
+  const copy = link.cloneNode(true);
+  const hidden = Array.from(copy.querySelectorAll('.cw-visually-hidden'), (span) => span.textContent);
+  copy.querySelectorAll('.cw-visually-hidden').forEach((span) => span.remove());
+  return {text: copy.textContent, hidden: hidden.join(''), href: link.getAttribute('href'),
+          target: link.target, rel: link.rel};
+})
+"""
+
+# The lines of a bubble as laid out on screen (innerText follows the CSS white-space rule), read on a
+# copy without the screen-reader-only texts, which innerText would put on lines of their own.
+READ_LINES_JS = """
+(bubble) => {
+  const copy = bubble.cloneNode(true);
+  copy.querySelectorAll('.cw-visually-hidden').forEach((hidden) => hidden.remove());
+  bubble.after(copy);
+  const lines = copy.innerText.split('\\n');
+  copy.remove();
+  return lines;
+}
+"""
 
 
 def serve_web_dir(route):
@@ -51,6 +87,8 @@ def open_widget_page(open_guarded_page):
                 body=FAKE_SOCKETIO, content_type="text/javascript"))
         session.dialogs = []
         session.page.on("dialog", lambda dialog: (session.dialogs.append(dialog.message), dialog.dismiss()))
+        session.errors = []
+        session.page.on("pageerror", lambda error: session.errors.append(str(error)))
         sessions.append(session)
         session.page.goto(PAGE_URL)
         return session
@@ -59,6 +97,7 @@ def open_widget_page(open_guarded_page):
     for session in sessions:
         assert session.guard.blocked == [], f"requests outside the allowed hosts: {session.guard.blocked}"
         assert session.dialogs == []
+        assert session.errors == [], f"uncaught errors in the page: {session.errors}"
 
 
 def bot_says(page, message):
@@ -73,6 +112,23 @@ def open_connected(session):
     session.widget.open()
     session.widget.wait_until_connected()
     return session.page, session.widget
+
+
+def log_links(page):
+    return page.eval_on_selector_all(".cw-log a", READ_LINKS_JS)
+
+
+def rgb(css_colour):
+    return [int(channel) for channel in css_colour[css_colour.index("(") + 1:-1].split(",")[:3]]
+
+
+def contrast(first, second):
+    def luminance(colour):
+        linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted([luminance(first), luminance(second)], reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def test_bot_text_gets_safe_links_and_markup_stays_literal(open_widget_page):
@@ -289,3 +345,182 @@ def test_vendored_socketio_is_loaded_from_the_widget_folder(open_widget_page):
     assert VENDORED_SOCKETIO in loaded
     assert session.guard.websockets[0] == "ws://127.0.0.1:9/socket.io/?EIO=4&transport=websocket"
     assert session.page.evaluate("() => window.io") is None  # the page's global is left alone
+
+
+# ---- sources: a custom payload {links: [{label, url}]} after the text that cites them ----------------
+
+
+def test_source_label_in_the_text_becomes_a_link_over_socketio(open_widget_page):
+    page, widget = open_connected(open_widget_page())
+    widget.type_and_send("Il faut un casier vierge ?")
+    bot_says(page, {"text": CITING_TEXT})
+    before = widget.messages()
+
+    # Rasa's socket.io channel emits the custom payload's `data` dict as a bot_uttered of its own.
+    bot_says(page, {"links": SOURCE_LINKS})
+
+    assert widget.messages() == before  # the same bubble, same text: the label just became a link
+    assert log_links(page) == [SOURCE_LINK]
+    bubble = page.locator(".cw-message--bot .cw-bubble").last
+    assert bubble.evaluate(READ_LINES_JS) == CITING_TEXT.split("\n")  # the line break is kept
+
+    # Readable (WCAG AA) in the bot bubble, and a visible focus ring when reached with the keyboard.
+    link = widget.log.get_by_role("link", name=SOURCE_LABEL)
+    colours = link.evaluate("(link) => [getComputedStyle(link).color,"
+                            " getComputedStyle(link.closest('.cw-bubble')).backgroundColor]")
+    assert contrast(rgb(colours[0]), rgb(colours[1])) >= 4.5, colours
+    widget.log.focus()
+    page.keyboard.press("Tab")
+    expect(link).to_be_focused()
+    outline = link.evaluate("(link) => [getComputedStyle(link).outlineStyle, getComputedStyle(link).outlineWidth,"
+                            " getComputedStyle(link).outlineColor]")
+    assert outline[:2] == ["solid", "3px"]
+    assert contrast(rgb(outline[2]), rgb(colours[1])) >= 3, outline
+
+
+def test_source_label_in_the_text_becomes_a_link_over_rest(open_widget_page):
+    session = open_widget_page("window.fakeServerMode = 'refuse';")
+    page, widget = session.page, session.widget
+
+    def rasa_rest(route):
+        sender = json.loads(route.request.post_data)["sender"]
+        route.fulfill(json=[
+            {"recipient_id": sender, "text": CITING_TEXT,
+             "buttons": [{"title": "En savoir plus", "payload": "/ask_more"}]},
+            {"recipient_id": sender, "custom": {"data": {"links": SOURCE_LINKS}}},
+        ], headers={"Access-Control-Allow-Origin": "*"})
+
+    page.route(REST_WEBHOOK, rasa_rest)
+    widget.open()
+    expect(page.locator(".cw-notice")).to_contain_text(OFFLINE_NOTICE)
+
+    widget.type_and_send("Il faut un casier vierge ?")
+
+    expect(widget.log.get_by_role("link", name=SOURCE_LABEL)).to_be_visible()
+    assert log_links(page) == [SOURCE_LINK]
+    assert widget.bot_messages()[-1] == {"role": "bot", "text": CITING_TEXT,
+                                         "replies": [{"title": "En savoir plus", "disabled": False}]}
+
+
+def test_every_occurrence_of_a_label_is_linked(open_widget_page):
+    page, widget = open_connected(open_widget_page())
+    bot_says(page, {"text": "Voir la fiche RNCP 38314. La fiche RNCP 38314 décrit les blocs."})
+    bot_says(page, {"links": [{"label": "fiche RNCP 38314",
+                               "url": "https://www.francecompetences.fr/recherche/rncp/38314/"}]})
+
+    assert [link["text"] for link in log_links(page)] == ["fiche RNCP 38314", "fiche RNCP 38314"]
+    assert widget.bot_messages()[-1]["text"] == "Voir la fiche RNCP 38314. La fiche RNCP 38314 décrit les blocs."
+
+
+def test_source_missing_from_the_text_gets_its_own_line(open_widget_page):
+    page, widget = open_connected(open_widget_page())
+    widget.type_and_send("Il faut un casier vierge ?")
+    bot_says(page, {"text": "Le CNAPS vérifie le bulletin n° 2 du casier judiciaire."})
+    bot_says(page, {"links": SOURCE_LINKS})
+
+    assert [message["text"] for message in widget.bot_messages()[-2:]] == [
+        "Le CNAPS vérifie le bulletin n° 2 du casier judiciaire.", f"Source : {SOURCE_LABEL}"]
+    assert log_links(page) == [SOURCE_LINK]
+
+    # A payload that follows the user's message rather than a bot text: a source line as well.
+    widget.type_and_send("Et pour la carte professionnelle ?")
+    bot_says(page, {"links": [{"label": "Carte professionnelle (CNAPS)",
+                               "url": "https://www.cnaps.interieur.gouv.fr/"}]})
+
+    assert widget.messages()[-1]["text"] == "Source : Carte professionnelle (CNAPS)"
+    assert log_links(page)[-1]["href"] == "https://www.cnaps.interieur.gouv.fr/"
+
+
+def test_unsafe_or_malformed_links_are_ignored(open_widget_page):
+    page, widget = open_connected(open_widget_page())
+    bot_says(page, {"text": CITING_TEXT})
+    before = widget.messages()
+
+    for payload in [
+        {"links": [{"label": SOURCE_LABEL, "url": "javascript:alert(1)"}]},
+        {"links": [{"label": SOURCE_LABEL, "url": "JavaScript:alert(document.cookie)"}]},
+        {"links": [{"label": SOURCE_LABEL, "url": "data:text/html,<script>alert(1)</script>"}]},
+        {"links": [{"label": SOURCE_LABEL, "url": "mailto:contact@example.org"}]},
+        {"links": [{"label": SOURCE_LABEL, "url": "/relative/page"}]},
+        {"links": [{"label": SOURCE_LABEL}]},
+        {"links": [{"label": SOURCE_LABEL, "url": 42}]},
+        {"links": [{"label": ["not", "a", "string"], "url": SOURCE_URL}]},
+        {"links": [{"label": 7, "url": SOURCE_URL}]},
+        {"links": [{"label": "   ", "url": SOURCE_URL}]},
+        {"links": [None, "https://example.org", 3]},
+        {"links": {"label": SOURCE_LABEL, "url": SOURCE_URL}},
+        {"links": "https://example.org"},
+        {"links": None},
+        {"custom": {"data": {"links": "nope"}}},
+        {"custom": {"data": None}},
+        {"custom": "nope"},
+    ]:
+        bot_says(page, payload)
+
+    assert widget.messages() == before
+    assert log_links(page) == []
+
+
+def test_source_links_survive_a_reload(open_widget_page):
+    page, widget = open_connected(open_widget_page())
+    widget.type_and_send("Il faut un casier vierge ?")
+    bot_says(page, {"text": CITING_TEXT})
+    bot_says(page, {"links": SOURCE_LINKS + [{"label": "Carte professionnelle (CNAPS)",
+                                              "url": "https://www.cnaps.interieur.gouv.fr/"}]})
+    conversation, links = widget.messages(), log_links(page)
+    assert [link["text"] for link in links] == [SOURCE_LABEL, "Carte professionnelle (CNAPS)"]
+
+    page.reload()
+
+    widget.panel.wait_for(state="visible")
+    assert widget.messages() == conversation
+    assert log_links(page) == links
+
+
+def test_long_multiline_answer_fits_a_320px_screen(open_widget_page):
+    page, widget = open_connected(open_widget_page(viewport={"width": 320, "height": 640}))
+    widget.type_and_send("C'est quoi le BTS MOS ?")
+    answer = [
+        "Le BTS MOS (Management opérationnel de la sécurité) se prépare en deux ans, en formation initiale "
+        "ou en alternance.\nIl forme des chefs d'équipe de la sécurité privée : surveillance, sûreté, "
+        "prévention des risques et la gestion des incidents.",
+        "Hors fiche de la formation : Le CNAPS vérifie le bulletin n° 2 du casier judiciaire avant de délivrer "
+        "la carte professionnelle.\n"
+        f"Source : {SOURCE_LABEL} (consultée en novembre 2026 ; à vérifier auprès du CNAPS)",
+        "Après le BTS, on peut travailler comme chef de poste ou adjoint du responsable sûreté d'un site, "
+        "ou poursuivre en licence professionnelle.\nQue voulez-vous savoir d'autre ?",
+    ]
+    assert 650 <= sum(len(text) for text in answer) <= 750
+    bot_says(page, {"text": answer[0]})
+    bot_says(page, {"text": answer[1]})
+    bot_says(page, {"links": SOURCE_LINKS})
+    bot_says(page, {"text": answer[2], "quick_replies": [
+        {"content_type": "text", "title": "En savoir plus", "payload": "/ask_more"},
+        {"content_type": "text", "title": "Les poursuites d'études après le BTS", "payload": "/ask_further_studies"},
+    ]})
+
+    assert [message["text"] for message in widget.bot_messages()[-3:]] == answer
+    assert log_links(page) == [SOURCE_LINK]
+    bubbles = page.locator(".cw-message--bot .cw-bubble")
+    assert [bubbles.nth(index).evaluate(READ_LINES_JS) for index in range(1, 4)] == [
+        text.split("\n") for text in answer]  # line breaks kept
+
+    # Nothing is wider than the screen: no horizontal scrolling, neither of the page nor of the conversation.
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert widget.log.evaluate("(log) => log.scrollWidth <= log.clientWidth")
+    log_box = widget.log.bounding_box()
+    for box in page.locator(".cw-log .cw-bubble, .cw-log .cw-reply, .cw-log a").evaluate_all(
+            "(nodes) => nodes.map((node) => node.getBoundingClientRect().toJSON())"):
+        assert log_box["x"] <= box["left"] and box["right"] <= log_box["x"] + log_box["width"], box
+    # The two quick replies do not fit side by side: they wrap onto two rows.
+    more = widget.log.get_by_role("button", name="En savoir plus")
+    studies = widget.log.get_by_role("button", name="Les poursuites d'études après le BTS")
+    assert studies.bounding_box()["y"] >= more.bounding_box()["y"] + more.bounding_box()["height"]
+
+    SMALL_SCREEN_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SMALL_SCREEN_SCREENSHOT))
+
+    more.click()
+
+    assert emitted(page, "user_uttered")[-1]["message"] == "/ask_more"
+    assert widget.messages()[-1] == {"role": "user", "text": "En savoir plus", "replies": []}

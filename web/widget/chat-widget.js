@@ -9,6 +9,10 @@
  *
  * Nothing received from the bot or typed by the user is ever parsed as HTML: every text goes through
  * text nodes, and links are built element by element from an allow-list of protocols.
+ *
+ * Sources: a bot text may be followed by a custom payload {links: [{label, url}]} (REST:
+ * {custom: {data: {links}}}); each label found in the text just before it becomes a link there, and
+ * the labels that are not in it get their own « Source : label » line.
  */
 (function () {
   "use strict";
@@ -23,6 +27,10 @@
   const DEFAULT_RASA_PORT = 5005;
   const DEFAULT_PRIMARY = "#1d4e89";
   const SAFE_PROTOCOLS = ["http:", "https:", "mailto:", "tel:"];
+  const WEB_PROTOCOLS = ["http:", "https:"];
+  const MAX_LINKS = 10;
+  const MAX_LABEL_LENGTH = 300;
+  const BOT_BUBBLE = [238, 241, 244]; // --cw-bot-bubble in chat-widget.css
   const SVG_NS = "http://www.w3.org/2000/svg";
   const ICONS = {
     chat: "M5 5h14a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H10l-5 4v-4H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1z",
@@ -49,6 +57,7 @@
     noReply: "L'assistant ne répond pas. Reformulez votre question ou réessayez un peu plus tard.",
     newTab: " (nouvel onglet)",
     image: "Image",
+    source: "Source : ",
   };
   // A Markdown link [label](target), or a bare web, mailto or tel address.
   const LINK_PATTERN = /\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|\b(?:https?:\/\/|mailto:)[^\s<>"]+|\btel:\+?\d[\d.-]*\d/gi;
@@ -136,10 +145,20 @@
 
   function loadHistory() {
     const stored = storage("localStorage").read(keys.history, []);
-    return Array.isArray(stored)
-      ? stored.filter((entry) => entry && (entry.role === "bot" || entry.role === "user") &&
-          typeof entry.text === "string" && (entry.replies === undefined || Array.isArray(entry.replies)))
-      : [];
+    if (!Array.isArray(stored)) {
+      return [];
+    }
+    const entries = stored.filter((entry) => entry && (entry.role === "bot" || entry.role === "user") &&
+      typeof entry.text === "string" && (entry.replies === undefined || Array.isArray(entry.replies)));
+    entries.forEach((entry) => {
+      const links = entry.role === "bot" ? sourceLinks(entry.links) : [];
+      if (links.length) {
+        entry.links = links;
+      } else {
+        delete entry.links;
+      }
+    });
+    return entries;
   }
 
   function saveHistory() {
@@ -215,18 +234,79 @@
     return anchor;
   }
 
+  // Plain text between links stays in one text node, so that a source label can be found in it.
   function appendRichText(parent, text) {
     let cursor = 0;
+    let plain = "";
     for (const match of text.matchAll(LINK_PATTERN)) {
       const [whole, label, target] = match;
       const isMarkdown = label !== undefined;
       const consumed = isMarkdown ? whole.length : addressLength(whole);
       const shown = isMarkdown ? label : whole.slice(0, consumed);
       const href = safeHref(isMarkdown ? target : shown);
-      parent.append(text.slice(cursor, match.index), href ? link(href, shown) : shown);
+      plain += text.slice(cursor, match.index);
+      if (href) {
+        parent.append(plain, link(href, shown));
+        plain = "";
+      } else {
+        plain += shown;
+      }
       cursor = match.index + consumed;
     }
-    parent.append(text.slice(cursor));
+    parent.append(plain + text.slice(cursor));
+  }
+
+  // The {label, url} pairs of a links payload that can be shown: web addresses only, each label once.
+  function sourceLinks(candidates) {
+    if (!Array.isArray(candidates)) {
+      return [];
+    }
+    const links = [];
+    for (const candidate of candidates.slice(0, MAX_LINKS)) {
+      if (!candidate || typeof candidate.label !== "string" || typeof candidate.url !== "string") {
+        continue;
+      }
+      const label = candidate.label.trim();
+      const href = safeHref(candidate.url);
+      if (label && label.length <= MAX_LABEL_LENGTH && href && WEB_PROTOCOLS.includes(new URL(href).protocol) &&
+          !links.some((kept) => kept.label === label)) {
+        links.push({ label: label, url: href });
+      }
+    }
+    return links;
+  }
+
+  // Turns every occurrence of the labels in the bubble's plain text into links; returns the labels found.
+  // The text nodes are split in place: what was already shown (and announced) is not replaced.
+  function linkLabels(bubble, links) {
+    const found = new Set();
+    const textNodes = Array.from(bubble.childNodes).filter((node) => node.nodeType === Node.TEXT_NODE);
+    for (let node of textNodes) {
+      for (;;) {
+        const next = firstLabel(node.data, links);
+        if (!next) {
+          break;
+        }
+        const labelNode = next.index > 0 ? node.splitText(next.index) : node;
+        node = labelNode.splitText(next.link.label.length);
+        labelNode.replaceWith(link(next.link.url, next.link.label));
+        found.add(next.link.label);
+      }
+    }
+    return found;
+  }
+
+  // The earliest label in the text; of two starting at the same place, the longer.
+  function firstLabel(text, links) {
+    let best = null;
+    for (const candidate of links) {
+      const index = text.indexOf(candidate.label);
+      if (index !== -1 && (!best || index < best.index ||
+          (index === best.index && candidate.label.length > best.link.label.length))) {
+        best = { index: index, link: candidate };
+      }
+    }
+    return best;
   }
 
   // ---- theme: keep text on the configured colour readable (WCAG AA) ---------------------------
@@ -262,6 +342,7 @@
     root.style.setProperty("--cw-primary", color);
     root.style.setProperty("--cw-on-primary", onWhite >= contrast(primary, [0, 0, 0]) ? "#ffffff" : "#000000");
     root.style.setProperty("--cw-accent", onWhite >= 4.5 ? color : "#1a1a1a");
+    root.style.setProperty("--cw-link", contrast(primary, BOT_BUBBLE) >= 4.5 ? color : "#1a1a1a");
   }
 
   // ---- interface ------------------------------------------------------------------------------
@@ -351,6 +432,7 @@
       bubble.append(hiddenText(entry.role === "bot" ? TEXT.botSaid : TEXT.userSaid));
       if (entry.role === "bot") {
         appendRichText(bubble, entry.text);
+        linkLabels(bubble, entry.links || []);
       } else {
         bubble.append(entry.text);
       }
@@ -594,7 +676,8 @@
     }).then((replies) => (Array.isArray(replies) ? replies : []));
   }
 
-  // Accepts both the socket.io shape ({text, quick_replies, attachment}) and the REST one ({text, buttons, image}).
+  // Accepts both the socket.io shape ({text, quick_replies, attachment}, or {links} for a custom payload)
+  // and the REST one ({text, buttons, image}, or {custom: {data: {links}}}).
   function receiveBotMessage(message) {
     if (!message || typeof message !== "object") {
       return;
@@ -612,6 +695,37 @@
     }
     if (entry.text || entry.replies) {
       addEntry(entry);
+    }
+    const custom = message.custom && typeof message.custom === "object" ? message.custom : null;
+    const payload = custom ? (custom.data && typeof custom.data === "object" ? custom.data : custom) : message;
+    if (payload.links !== undefined) {
+      attachLinks(sourceLinks(payload.links));
+    }
+  }
+
+  // The links belong to the bot text just before them: in it if their label is there, else on a line of their own.
+  function attachLinks(links) {
+    const latest = history[history.length - 1];
+    const target = latest && latest.role === "bot" ? latest : null;
+    const known = target && target.links ? target.links : [];
+    const fresh = links.filter((candidate) =>
+      !known.some((kept) => kept.label === candidate.label && kept.url === candidate.url));
+    if (fresh.length === 0) {
+      return;
+    }
+    const bubble = target && rows.get(target) ? rows.get(target).querySelector(".cw-bubble") : null;
+    const found = bubble ? linkLabels(bubble, fresh) : new Set();
+    if (found.size) {
+      target.links = known.concat(fresh.filter((candidate) => found.has(candidate.label)));
+      saveHistory();
+    }
+    const missing = fresh.filter((candidate) => !found.has(candidate.label));
+    if (missing.length) {
+      addEntry({
+        role: "bot",
+        text: missing.map((candidate) => TEXT.source + candidate.label).join("\n"),
+        links: missing,
+      });
     }
   }
 

@@ -1,0 +1,58 @@
+"""Sourced facts beyond the fiche: which ones answer the question best, and how each is shown."""
+from __future__ import annotations
+
+from typing import Dict, List
+
+from rank_bm25 import BM25Okapi
+
+from knowledge.schema import Complement, KnowledgeBase
+from knowledge.text import fold
+
+from actions.french import month_fr, preceded_by_de, strip_final_period, word_stems
+from actions.replies import Link, Message
+from actions.wording import phrase
+
+
+def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict[str, str]) -> List[Complement]:
+    """The topic's complements that concern the question, the one that best answers it first."""
+    candidates = [complement for complement in kb.complements_for(topic) if _concerns(complement, entities)]
+    return rank(candidates, question)
+
+
+def rank(complements: List[Complement], question: str) -> List[Complement]:
+    """BM25 over the complements' words, counting only the words of the question that tell the topic's
+    complements apart (in at most half of them): « l'autorisation préalable » in « c'est quoi
+    l'autorisation préalable ? » is in all of them and says nothing of which one is wanted. The file
+    order (most generally useful first) breaks ties, so a question that names nothing specific gets the
+    topic's first complement."""
+    documents = [word_stems(complement.text) for complement in complements]
+    telling = sorted(
+        stem for stem in word_stems(question)
+        if 0 < sum(stem in document for document in documents) <= len(documents) / 2
+    )
+    if len(complements) < 2 or not telling:
+        return list(complements)
+    scores = BM25Okapi([sorted(document) for document in documents]).get_scores(telling)
+    order = sorted(range(len(complements)), key=lambda index: (-scores[index], index))
+    return [complements[index] for index in order]
+
+
+def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:
+    """False when the question names another value than the one the complement is about."""
+    for kind, value in complement.about.items():
+        asked = fold(entities.get(kind, ""))
+        if asked and asked not in fold(value) and fold(value) not in asked:
+            return False
+    return True
+
+
+def complement_message(complement: Complement) -> Message:
+    """« Hors fiche de la formation : … Source : label (consultée en …) », the address as a link."""
+    verify = phrase("complement_verify", whom=preceded_by_de(complement.to_verify_with)) if complement.to_verify_with else ""
+    values = {
+        "text": strip_final_period(complement.text),
+        "source_label": complement.source_label,
+        "checked_on": month_fr(complement.checked_on),
+        "verify": verify,
+    }
+    return Message("complement", values, [Link(complement.source_label, str(complement.source_url))])

@@ -1,0 +1,44 @@
+"""The topic registry (knowledge/topics.yml): every topic the assistant answers, declared once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+import yaml
+
+REGISTRY_FILE = Path(__file__).with_name("topics.yml")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    intent: str
+    composer: str
+    follow_ups: Tuple[str, ...] = ()
+    response: Optional[str] = None
+    facts: Tuple[str, ...] = ()
+    listed_as: str = "text"
+
+
+@lru_cache(maxsize=None)
+def topics() -> Dict[str, Topic]:
+    """The registry, in file order, keyed by topic name."""
+    entries = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
+    return {
+        name: Topic(
+            name=name,
+            **{**entry, "follow_ups": tuple(entry.get("follow_ups") or ()), "facts": tuple(entry.get("facts") or ())},
+        )
+        for name, entry in entries.items()
+    }
+
+
+def topic_names() -> Tuple[str, ...]:
+    return tuple(topics())
+
+
+def topic_of_intent(intent: Optional[str]) -> Optional[Topic]:
+    """The topic an intent asks about, or None for intents that are not questions (greet, affirm...)."""
+    return next((topic for topic in topics().values() if topic.intent == intent), None)
