@@ -27,6 +27,9 @@ KB := knowledge/build/kb.json
 # Everything the knowledge base and the NLU data generated from it depend on.
 KB_SOURCES := $(wildcard knowledge/sources/*.md) $(wildcard knowledge/*.yml) $(wildcard knowledge/*.py) \
 	$(wildcard data/nlu/*.yml)
+# The domain is a folder: domain/domain.yml, plus the responses generated from the wording file.
+DOMAIN := domain
+RESPONSES := $(DOMAIN)/generated/responses.yml
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
 	test-e2e evaluate cross-validate lock clean browser-deps
@@ -50,17 +53,20 @@ install: $(INSTALL_STAMP) ## Create or update the virtualenv (Python 3.10, pinne
 $(KB): $(INSTALL_STAMP) $(KB_SOURCES)
 	$(PY) -m knowledge.build
 
-kb: $(KB) ## Build the knowledge base and the NLU data generated from it
+$(RESPONSES): $(INSTALL_STAMP) actions/wording.yml actions/wording.py knowledge/topics.yml
+	$(PY) -m actions.wording $@
 
-validate: $(KB) ## Check the training data and domain (warnings are errors)
-	$(RASA) data validate --fail-on-warnings
+kb: $(KB) $(RESPONSES) ## Build the knowledge base, the NLU data and the domain responses generated from them
+
+validate: $(KB) $(RESPONSES) ## Check the training data and domain (warnings are errors)
+	$(RASA) data validate --domain $(DOMAIN) --fail-on-warnings
 
 # Rasa itself skips training when its fingerprint is unchanged; the stamp also skips loading Rasa.
 MODEL_STAMP := $(MODELS_DIR)/.up-to-date
-TRAINING_DATA := config.yml domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*')
+TRAINING_DATA := config.yml $(DOMAIN)/domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*')
 
-$(MODEL_STAMP): $(KB) $(TRAINING_DATA)
-	$(RASA) train --out $(MODELS_DIR)
+$(MODEL_STAMP): $(KB) $(RESPONSES) $(TRAINING_DATA)
+	$(RASA) train --domain $(DOMAIN) --out $(MODELS_DIR)
 	@touch $@
 
 train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
@@ -74,11 +80,11 @@ shell: train ## Chat with the assistant in the terminal (starts the action serve
 interactive: train ## Rasa interactive learning (starts the action server too)
 	$(PY) scripts/run.py --interactive
 
-test-unit: $(KB) ## Unit tests: knowledge base, actions, scripts (no model needed)
+test-unit: $(KB) $(RESPONSES) ## Unit tests: knowledge base, actions, scripts (no model needed)
 	$(PY) -m pytest -m "not model" tests
 
 test-nlu: train ## NLU on the held-out set; fails below the macro-F1 threshold
-	$(RASA) test nlu --model $(MODELS_DIR) --nlu tests/nlu --out $(RESULTS)/nlu
+	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu --out $(RESULTS)/nlu
 	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu/intent_report.json
 
 test-stories: train ## Conversation tests (test stories), failing on any prediction error
@@ -98,8 +104,8 @@ test: validate test-unit test-nlu test-stories test-e2e ## Everything CI runs
 
 evaluate: test-nlu cross-validate ## Held-out evaluation and cross-validation, reports in results/
 
-cross-validate: $(KB) ## 5-fold cross-validation of the NLU on the training data
-	$(RASA) test nlu --nlu data/nlu --cross-validation --folds 5 --out $(RESULTS)/cross-validation
+cross-validate: $(KB) $(RESPONSES) ## 5-fold cross-validation of the NLU on the training data
+	$(RASA) test nlu --domain $(DOMAIN) --nlu data/nlu --cross-validation --folds 5 --out $(RESULTS)/cross-validation
 
 lock: ## Re-resolve the dependency set and freeze it in constraints.txt
 	rm -rf .venv-lock && $$(scripts/find_python.sh) -m venv .venv-lock
@@ -110,4 +116,4 @@ lock: ## Re-resolve the dependency set and freeze it in constraints.txt
 	rm -rf .venv-lock
 
 clean: ## Remove models, results, built knowledge base and logs (keeps the virtualenvs)
-	rm -rf $(MODELS_DIR) $(RESULTS) knowledge/build data/nlu/generated var logs
+	rm -rf $(MODELS_DIR) $(RESULTS) knowledge/build data/nlu/generated $(DOMAIN)/generated var logs

@@ -11,9 +11,9 @@ from knowledge.schema import KnowledgeBase
 from knowledge.text import fold
 from knowledge.topics import topics
 
-from actions.french import upper_first
+from actions.french import join_fr, upper_first
 from actions.replies import Message, Reply, button
-from actions.topics import has_facts
+from actions.topics import has_facts, specialties_of
 from actions.wording import button_title, topic_button
 
 UNKNOWN = "unknown"
@@ -71,6 +71,9 @@ def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation
         case = Message("eligibility_reconversion", {"sentence": common["sentence"]})
     elif situation == NO_BAC:
         case = Message("eligibility_no_bac", {"sentence": common["sentence"]})
+    elif specialties_of(bacs.value, situation):
+        matches = join_fr(specialties_of(bacs.value, situation), "ou")
+        case = Message("answer_bac_specialty", {"bac": situation, "matches": matches})
     elif situation in (UNKNOWN, OTHER_BAC):
         case = Message("eligibility_unknown", {"sentence": common["sentence"]})
     else:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Iterable, Optional
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, Optional
 
+import yaml
 from babel.dates import format_date
 
 from knowledge.text import fold
@@ -47,11 +50,12 @@ def month_fr(year_month: str) -> str:
     return format_date(date(int(year), int(month), 1), "MMMM y", locale="fr")
 
 
-# Too common to tell two sentences apart.
-STOP_WORDS = frozenset(
-    "le la les un une des de du d l et ou a au aux en dans pour par sur avec est sont ce cette ces qui que quoi"
-    " il elle on je tu vous nous ne pas se sa son ses leur plus faut peut combien comment quel quelle".split()
-)
+WORDS_FILE = Path(__file__).with_name("french.yml")
+
+
+@lru_cache(maxsize=None)
+def words() -> Dict[str, Any]:
+    return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
 def word_stems(text: str) -> set:
@@ -59,24 +63,20 @@ def word_stems(text: str) -> set:
 
     Enough to rank a handful of sentences by their overlap with a question.
     """
-    words = "".join(char if char.isalnum() else " " for char in fold(text)).split()
-    return {word[:5] for word in words if word not in STOP_WORDS and len(word) > 2}
+    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    stop_words = set(words()["stop_words"])
+    return {word[:5] for word in typed if word not in stop_words and len(word) > 2}
 
 
-ORDINAL_WORDS = {
-    "premier": 1, "premiere": 1, "second": 2, "seconde": 2, "deuxieme": 2, "troisieme": 3, "quatrieme": 4,
-    "cinquieme": 5, "sixieme": 6, "septieme": 7, "huitieme": 8, "neuvieme": 9, "dixieme": 10,
-}
-LAST_WORDS = {"dernier", "derniere", "last"}
 NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd|nde)?")
 
 
 def ordinal_index(ordinal: str, size: int) -> Optional[int]:
     """« deuxième », « 2e », « 2 », « second », « last » -> 1 (zero-based) in a list of `size` items."""
     word = fold(ordinal)
-    if word in LAST_WORDS:
+    if word in words()["last"]:
         return size - 1 if size else None
-    if word in ORDINAL_WORDS:
-        return ORDINAL_WORDS[word] - 1
+    if word in words()["ordinals"]:
+        return words()["ordinals"][word] - 1
     numbered = NUMBERED.fullmatch(word)
     return int(numbered.group(1)) - 1 if numbered else None

@@ -157,6 +157,11 @@ def compose_list(topic: Topic, formation: Formation, kb: KnowledgeBase, context:
     return Answer(bubbles, context=listed)
 
 
+def specialties_of(accepted: List[str], asked: str) -> List[str]:
+    """The accepted bacs that are specialties of a generic bac asked (« bac professionnel »)."""
+    return [bac for bac in accepted if fold(bac).startswith(fold(asked)) and fold(bac) != fold(asked)]
+
+
 def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     """The fiche's sentence on bacs; for a bac the user names, whether the fiche cites it."""
     asked = context.entities.get("bac")
@@ -166,8 +171,7 @@ def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: 
     title = formation.identity.title.value
     if any(fold(bac) == fold(asked) for bac in bacs.value):
         return Answer([Message("answer_bac_accepted", {"title": title, "bac": asked})])
-    # A generic « bac professionnel » asked, only one of its specialties accepted: name that specialty.
-    specialties = [bac for bac in bacs.value if fold(bac).startswith(fold(asked))]
+    specialties = specialties_of(bacs.value, asked)
     if specialties:
         return Answer([Message("answer_bac_specialty", {"bac": asked, "matches": join_fr(specialties, "ou")})])
     return Answer([Message("answer_bac_not_listed", {"bac": asked, "sentence": bacs.source.sentence})])

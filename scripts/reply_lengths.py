@@ -85,18 +85,22 @@ def bubble_lengths(reply: Reply) -> List[int]:
     return [len(render(message).text) for message in reply.messages]
 
 
+def _summary(label: str, replies: List[Tuple[str, Reply]]) -> str:
+    totals = sorted(sum(bubble_lengths(reply)) for _, reply in replies)
+    firsts = sorted(bubble_lengths(reply)[0] for _, reply in replies)
+    ninetieth = statistics.quantiles(totals, n=10)[-1]
+    return (f"{label} ({len(replies)}) : total médian {statistics.median(totals):.0f}, 90e centile {ninetieth:.0f}, "
+            f"max {totals[-1]} ; premier message médian {statistics.median(firsts):.0f}, max {firsts[-1]}")
+
+
 def main() -> None:
     # The clarifying questions (every pair of topics) are one short template: they would hide the answers.
     replies = [(asked, reply) for asked, reply in every_reply(load_knowledge_base()) if not asked.startswith("clarify")]
-    totals = sorted(sum(bubble_lengths(reply)) for _, reply in replies)
-    firsts = sorted(bubble_lengths(reply)[0] for _, reply in replies)
-    deciles = statistics.quantiles(totals, n=10)
-    print(f"{len(replies)} réponses différentes (questions de clarification à part)")
-    print(f"longueur totale : médiane {statistics.median(totals):.0f}, 90e centile {deciles[-1]:.0f}, max {totals[-1]}")
-    print(f"premier message : médiane {statistics.median(firsts):.0f}, max {firsts[-1]}")
+    answers = [(asked, reply) for asked, reply in replies if "(page" not in asked]
+    print(_summary("Réponses à une question", answers))
+    print(_summary("Toutes les réponses, pages « En savoir plus » comprises", replies))
     longest = sorted(replies, key=lambda pair: -sum(bubble_lengths(pair[1])))[:5]
-    print("les plus longues : " + " ; ".join(f"{asked} ({sum(bubble_lengths(reply))})" for asked, reply in longest))
-
+    print("Les plus longues : " + " ; ".join(f"{asked} ({sum(bubble_lengths(reply))})" for asked, reply in longest))
 
 if __name__ == "__main__":
     main()

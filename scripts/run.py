@@ -454,7 +454,7 @@ def main(argv: list[str]) -> int:
         if args.shell:
             return run_with_action_server(settings, signals, ["shell", "--interface", settings.host])
         if args.interactive:
-            return run_with_action_server(settings, signals, ["interactive"])
+            return run_with_action_server(settings, signals, ["interactive", "--domain", "domain"])
         return run_stack(settings, signals)
     except StartupError as error:
         report(error)

@@ -25,7 +25,10 @@ def formation(kb):
 
 @pytest.fixture(scope="session")
 def responses() -> Dict[str, List[dict]]:
-    return yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    """The domain's responses, as `make kb` generates them from actions/wording.yml."""
+    from actions.wording import domain_responses
+
+    return domain_responses()
 
 
 @pytest.fixture(scope="session")

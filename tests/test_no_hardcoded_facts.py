@@ -1,8 +1,8 @@
-"""Facts about the BTS come from the knowledge base, never typed in domain.yml or in the actions' code.
+"""Facts about the BTS come from the knowledge base, never typed in the domain or in the actions' code.
 
 No string of the knowledge base built from the fiche and the complements (every value, list item,
 definition, module, complement text and source) may appear, ignoring case and accents and as a whole
-phrase, in domain.yml or in any actions/ file (code, wording, cues).
+phrase, in domain/domain.yml, knowledge/topics.yml or in any actions/ file (code, wording, cues).
 """
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def key_values(formation: Formation) -> List[str]:
 
 def checked_files() -> List[Path]:
     actions = REPO_ROOT / "actions"
-    files = [REPO_ROOT / "domain.yml", REPO_ROOT / "knowledge" / "topics.yml"]
+    files = [REPO_ROOT / "domain" / "domain.yml", REPO_ROOT / "knowledge" / "topics.yml"]
     files += sorted(actions.rglob("*.py")) + sorted(actions.rglob("*.yml"))
     return [path for path in files if path.is_file()]
 

@@ -28,7 +28,7 @@ def _yaml_files(folder: str) -> List[dict]:
 
 @pytest.fixture(scope="module")
 def domain() -> dict:
-    return yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    return yaml.safe_load((REPO / "domain" / "domain.yml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

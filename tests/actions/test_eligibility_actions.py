@@ -84,7 +84,7 @@ def test_result_for_an_accepted_bac(make_tracker, run_action, render, formation)
     bac = formation.access.bacs.value[0]
     messages, slots = run_action(ActionEligibilityResult(), make_tracker("inform_situation", slots={"situation": bac}))
     texts, buttons = render(messages)
-    assert texts[0].startswith(f"Avec un {bac}, vous faites partie des profils cités par la fiche")
+    assert texts[0].startswith(f"Oui : avec un {bac}, vous faites partie des profils que cite la fiche")
     assert texts[1] == f"Dans tous les cas, la fiche précise : « {formation.access.selection_source.sentence} »"
     assert [b["payload"] for b in buttons] == ["/ask_parcoursup", "/ask_moral_check"]
     assert slots["situation"] is None and slots["situation_attempts"] == 0.0
@@ -103,3 +103,10 @@ def test_result_for_other_situations_is_honest(make_tracker, run_action, render,
     texts, _ = result(make_tracker, run_action, render, situation)
     assert texts[0].startswith(start)
     assert f"« {formation.access.bacs.source.sentence} »" in texts[0]
+
+
+def test_a_generic_bac_pro_is_told_the_specialty_the_fiche_cites(make_tracker, run_action, render, formation):
+    specialty = next(bac for bac in formation.access.bacs.value if bac.startswith("bac professionnel "))
+    texts, _ = result(make_tracker, run_action, render, "bac professionnel")
+    assert texts[0].startswith("Pour un bac professionnel, la fiche de la formation ne cite que cette spécialité")
+    assert specialty in texts[0]

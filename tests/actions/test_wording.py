@@ -41,10 +41,12 @@ def test_templates_fill_from_their_placeholders():
 
 def test_no_french_sentence_in_python():
     """String literals in actions/*.py are identifiers, payloads and wording keys, never prose: three words
-    or more with an accent, an apostrophe or closing punctuation make a sentence that belongs in wording.yml."""
+    or more with an accent, an elision or a French function word make a sentence that belongs in
+    wording.yml."""
     word = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
     words = re.compile(rf"{word}(?: {word}){{2,}}")
-    french = re.compile(r"[àâçéèêëîïôûùüÿœ'’]|[.?!:»]\s*$")
+    french = re.compile(r"[àâçéèêëîïôûùüÿœ]|\b[cdjlmnst]['’]|\b(?:le|la|les|un|une|des|du|et|est|pour|vous|sur)\b",
+                        re.IGNORECASE)
     found = []
     for path in ACTIONS.glob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -72,6 +72,20 @@ def test_conversation_in_the_browser_with_the_running_stack(open_guarded_page):
     duration = ask(widget, lambda: widget.type_and_send("Combien de temps dure la formation ?"))
     assert any(re.search(r"\bans\b", message["text"]) for message in duration), duration
 
+    # 4. A short sourced answer: its source is a link (sent over socket.io beside the text), the rest is
+    # behind « En savoir plus ».
+    links_before = widget.log.locator("a.cw-link").count()
+    record = ask(widget, lambda: widget.type_and_send("Faut-il un casier judiciaire vierge ?"))
+    assert sum(len(message["text"]) for message in record) <= 700, record
+    new_links = widget.log.locator("a.cw-link")
+    expect(new_links).to_have_count(links_before + 1)
+    source = new_links.nth(links_before)
+    assert source.get_attribute("href").startswith("https://") and source.get_attribute("target") == "_blank"
+    assert source.text_content() and "http" not in " ".join(message["text"] for message in record)
+    more_button = widget.log.get_by_role("button", name="En savoir plus", exact=True).last
+    more = ask(widget, more_button.click)
+    assert all(message["text"].startswith("Hors fiche de la formation") for message in more if message["text"])
+
     conversation = widget.messages()
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
