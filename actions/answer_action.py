@@ -9,7 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.topics import answer_topic, answerable_topic
+from actions.french import is_english
+from actions.replies import Message
+from actions.retrieval import topics_asked
+from actions.topics import answer_questions, answer_topic, answerable_topic
 from actions.tracker import conversation_context, latest_intent, send
 
 
@@ -24,5 +27,9 @@ class ActionAnswerTopic(Action):
         if topic is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        reply = answer_topic(topic, load_knowledge_base(), tracker.get_slot("formation"), conversation_context(tracker))
-        return send(reply, dispatcher)
+        context = conversation_context(tracker)
+        kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
+        if topic in ("more", "definition", "select_item"):
+            return send(answer_topic(topic, kb, formation_key, context), dispatcher)
+        note = Message("in_french") if is_english(context.text) else None
+        return send(answer_questions(topics_asked(context.text, topic), kb, formation_key, context, note), dispatcher)

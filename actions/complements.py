@@ -3,12 +3,11 @@ from __future__ import annotations
 
 from typing import Dict, List
 
-from rank_bm25 import BM25Okapi
-
 from knowledge.schema import Complement, KnowledgeBase
 from knowledge.text import fold
 
-from actions.french import month_fr, preceded_by_de, strip_final_period, word_stems
+from actions.french import month_fr, preceded_by_de, strip_final_period
+from actions.ranking import best_first
 from actions.replies import Link, Message
 from actions.wording import phrase
 
@@ -20,21 +19,8 @@ def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict
 
 
 def rank(complements: List[Complement], question: str) -> List[Complement]:
-    """BM25 over the complements' words, counting only the words of the question that tell the topic's
-    complements apart (in at most half of them): « l'autorisation préalable » in « c'est quoi
-    l'autorisation préalable ? » is in all of them and says nothing of which one is wanted. The file
-    order (most generally useful first) breaks ties, so a question that names nothing specific gets the
-    topic's first complement."""
-    documents = [word_stems(complement.text) for complement in complements]
-    telling = sorted(
-        stem for stem in word_stems(question)
-        if 0 < sum(stem in document for document in documents) <= len(documents) / 2
-    )
-    if len(complements) < 2 or not telling:
-        return list(complements)
-    scores = BM25Okapi([sorted(document) for document in documents]).get_scores(telling)
-    order = sorted(range(len(complements)), key=lambda index: (-scores[index], index))
-    return [complements[index] for index in order]
+    """The complements, the one that best answers the question first (file order breaks ties)."""
+    return [complements[index] for index in best_first([complement.text for complement in complements], question)]
 
 
 def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:

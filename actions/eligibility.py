@@ -61,7 +61,7 @@ def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation
     """The access rule for the user's case, then the selection every candidate goes through."""
     formation = kb.formation(formation_key)
     bacs = formation.access.bacs
-    remembered = {"situation": None, "situation_attempts": 0.0, "last_topic": "eligibility"}
+    remembered = {"situation": None, "last_topic": "eligibility"}
     if not bacs or not bacs.value:
         return Reply([Message("kb_missing")], remembered)
     common = {"title": formation.identity.title.value, "sentence": bacs.source.sentence}
@@ -81,6 +81,6 @@ def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation
     messages = [case]
     if formation.access.selection_source:
         messages.append(Message("eligibility_selection", {"sentence": formation.access.selection_source.sentence}))
-    follow_ups = [name for name in ("parcoursup", "moral_check") if has_facts(topics()[name], formation)]
+    follow_ups = [name for name in ("selection", "moral_check") if has_facts(topics()[name], formation)]
     return Reply(messages, remembered, [topic_button(name) for name in follow_ups])
 

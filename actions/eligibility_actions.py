@@ -1,69 +1,73 @@
-"""The eligibility guide (a Rasa form): ask the situation, validate it, answer for that case."""
+"""The eligibility guide (a Rasa form): ask the situation, read it, answer for that case.
+
+As in Rasa's financial-demo, the form's validation action only extracts and validates its slot; a
+question asked in the middle of the guide is rejected here, answered by the interruption rules of
+data/rules/eligibility.yml, and the form then asks again (« Reprenons le questionnaire d'admission. »).
+"""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from knowledge.loader import load_knowledge_base
 
 from actions.eligibility import MAX_ATTEMPTS, UNKNOWN, eligibility_reply, read_situation, situation_buttons
-from actions.fallback import cannot_answer
 from actions.replies import Message, Reply
-from actions.topics import answer_topic, answerable_topic
-from actions.tracker import conversation_context, latest_intent, message_entities, send
+from actions.topics import answerable_topic
+from actions.tracker import latest_intent, message_entities, send
+from actions.wording import render
 
-# Messages that are a question rather than an answer: answered, then the form asks again.
+# Messages that are not an answer to the guide's question: the form rejects them and the rules take over
+# (answer the question, or stop the guide).
 SIDE_QUESTION_INTENTS = {"out_of_scope", "bot_challenge"}
-# Rejected by the form so that the rules stop the guide.
 STOP_INTENTS = {"deny", "goodbye"}
+# Actions that speak of their own during the guide; anything else said since the user's message was an
+# answer to a side question.
+FORM_ACTIONS = {"eligibility_form", "validate_eligibility_form", "action_ask_situation", "action_listen"}
 
 
-class ValidateEligibilityForm(Action):
-    """Reads the user's situation for the form; answers side questions without leaving the form.
+def stated_situation(tracker: Tracker) -> Optional[str]:
+    """The situation the latest message states (a bac, reconversion, « je ne sais pas »…), if any."""
+    return read_situation(latest_intent(tracker), message_entities(tracker), tracker.latest_message.get("text") or "")
 
-    The form calls this action after every user message. Returning a `SlotSet` tells it the message was
-    handled (it then asks its question again, or finishes once `situation` is set); returning nothing
-    rejects the message, so rules can react (e.g. « non » stops the guide).
-    """
 
+class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_eligibility_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+    async def extract_situation(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """The situation from the message; when the guide starts, one stated earlier in the conversation
+        (« j'ai un bac pro. » … « c'est bon pour moi ? »)."""
         intent = latest_intent(tracker)
-        already_asked = tracker.get_slot("requested_slot") == "situation"
-        if already_asked and (answerable_topic(intent) or intent in SIDE_QUESTION_INTENTS):
-            return self._answer_side_question(intent, dispatcher, tracker)
-        situation = read_situation(intent, message_entities(tracker), tracker.latest_message.get("text") or "")
+        starting = tracker.get_slot("requested_slot") is None
+        if starting:
+            situation = stated_situation(tracker) or tracker.get_slot("user_situation")
+            return {"situation": situation} if situation else {}
+        if intent in STOP_INTENTS or intent in SIDE_QUESTION_INTENTS or answerable_topic(intent):
+            return {}
+        situation = stated_situation(tracker)
         if situation:
-            return [SlotSet("situation", situation)]
-        if not already_asked or intent in STOP_INTENTS:
-            return []
-        attempts = int(tracker.get_slot("situation_attempts") or 0)
-        if attempts >= MAX_ATTEMPTS:
-            return send(Reply([Message("situation_given_up")], {"situation": UNKNOWN}), dispatcher)
-        retry = Reply([Message("situation_not_understood")], {"situation_attempts": float(attempts + 1)})
-        return send(retry, dispatcher)
+            return {"situation": situation}
+        if _answers_not_understood(tracker) >= MAX_ATTEMPTS:
+            send(Reply([Message("situation_given_up")]), dispatcher)
+            return {"situation": UNKNOWN}
+        send(Reply([Message("situation_not_understood")]), dispatcher)
+        # An empty value still counts as an answer for the form, which asks again instead of rejecting
+        # the message (a rejected message would fall to the rules outside the guide).
+        return {"situation": None}
 
-    @staticmethod
-    def _answer_side_question(intent: Text, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-        kb = load_knowledge_base()
-        formation_key = tracker.get_slot("formation")
-        topic = answerable_topic(intent)
-        if topic:
-            events = send(answer_topic(topic, kb, formation_key, conversation_context(tracker)), dispatcher)
-        elif intent == "bot_challenge":
-            dispatcher.utter_message(response="utter_iamabot")
-            events = []
-        else:
-            events = send(cannot_answer(kb, formation_key), dispatcher)
-        send(Reply([Message("resume_form")]), dispatcher)
-        return events or [SlotSet("last_topic", intent)]
+    async def validate_situation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Any situation read is valid; a known one is remembered for the rest of the conversation."""
+        remembered = {} if value in (None, UNKNOWN) else {"user_situation": value}
+        return {"situation": value, **remembered}
 
 
 class ActionAskSituation(Action):
@@ -73,8 +77,30 @@ class ActionAskSituation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        messages = [Message("resume_form")] if _answered_a_side_question(tracker) else []
         buttons = situation_buttons(load_knowledge_base(), tracker.get_slot("formation"))
-        return send(Reply([Message("ask_situation")], buttons=buttons), dispatcher)
+        return send(Reply(messages + [Message("ask_situation")], buttons=buttons), dispatcher)
+
+
+def _answers_not_understood(tracker: Tracker) -> int:
+    """How many answers the guide did not understand since it started (it said so each time)."""
+    said = render(Message("situation_not_understood")).text
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "eligibility_form":
+            break
+        count += event.get("event") == "bot" and event.get("text") == said
+    return count
+
+
+def _answered_a_side_question(tracker: Tracker) -> bool:
+    """True when, since the user's last message, another action answered before the guide asks again."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in FORM_ACTIONS:
+            return True
+    return False
 
 
 class ActionEligibilityResult(Action):

@@ -7,7 +7,8 @@ from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent
 
 from actions.replies import Link, Message, Reply
-from actions.topics import contact_message
+from actions.retrieval import load_index
+from actions.topics import Context, answer_topic, contact_message
 from actions.wording import about, link_label, topic_button, wording
 
 # Two intents whose confidences are this close are too close to call: ask rather than guess.
@@ -15,6 +16,15 @@ AMBIGUITY_GAP = 0.15
 FALLBACK_INTENT = "nlu_fallback"
 # What the assistant offers when it cannot answer.
 OFFERED_TOPICS = ("overview", "bac", "careers")
+
+
+def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ranking: Sequence[Dict]) -> Optional[Reply]:
+    """When the classifier hesitates: the topic the knowledge base clearly supports, answered and named
+    (« J'ai compris que vous parliez de … »); else a question between two close topics; else None."""
+    topic = load_index().evidence(context.text).topic
+    if topic:
+        return answer_topic(topic, kb, formation_key, context, Message("understood_as", {"about": about(topic)}))
+    return clarification(ranking, context.entities)
 
 
 def clarification(ranking: Sequence[Dict], entities: Dict[str, str]) -> Optional[Reply]:

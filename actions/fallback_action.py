@@ -9,21 +9,23 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.fallback import FALLBACK_INTENT, cannot_answer, clarification
-from actions.tracker import latest_intent, message_entities, send
+from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
+from actions.tracker import conversation_context, latest_intent, send
 
 
 class ActionHandleFallback(Action):
+    """An out-of-scope question gets the honest answer; an unsure one is first searched in the knowledge
+    base, then clarified, before the honest answer."""
+
     def name(self) -> Text:
         return "action_handle_fallback"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
         reply = None
         if latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            reply = clarification(ranking, message_entities(tracker))
-        if reply is None:
-            reply = cannot_answer(load_knowledge_base(), tracker.get_slot("formation"))
-        return send(reply, dispatcher)
+            reply = unsure(kb, formation_key, conversation_context(tracker), ranking)
+        return send(reply or cannot_answer(kb, formation_key), dispatcher)

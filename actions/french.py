@@ -58,6 +58,14 @@ def words() -> Dict[str, Any]:
     return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
+def is_english(text: str) -> bool:
+    """True for a message written in English: at least two English words, and more of them than French ones."""
+    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    english = sum(word in words()["english"] for word in typed)
+    french = sum(word in words()["stop_words"] for word in typed)
+    return english >= 2 and english > french
+
+
 def word_stems(text: str) -> set:
     """Crude stems (first five letters) of the meaningful words, so « demander » meets « demande ».
 

@@ -29,20 +29,23 @@ def _fill(messages: List[Message], used: int = 0) -> Page:
     return shown, []
 
 
-def first_page(lead: List[Message], details: List[Message], complements: List[Message]) -> Page:
-    """The fiche's answer plus one piece if it fits; the best complement alone when the fiche is silent."""
+def first_page(lead: List[Message], details: List[Message], complements: List[Message], reserve: int = 0) -> Page:
+    """The fiche's answer plus one piece if it fits; the best complement alone when the fiche is silent.
+
+    `reserve` characters are kept for a note said after the page.
+    """
     if not lead:
         return complements[:1], complements[1:]
-    shown, lead_rest = _fill(lead)
+    shown, lead_rest = _fill(lead, reserve)
     extra = complements[:1] or details[:1]
-    if not lead_rest and extra and sum(map(_length, shown + extra)) <= REPLY_LIMIT:
+    if not lead_rest and extra and reserve + sum(map(_length, shown + extra)) <= REPLY_LIMIT:
         shown = shown + extra
     rest = [message for message in lead_rest + details + complements if message not in shown]
     return shown, rest
 
 
-def next_page(rest: List[Message]) -> Page:
-    return _fill(rest)
+def next_page(rest: List[Message], reserve: int = 0) -> Page:
+    return _fill(rest, reserve)
 
 
 def more_slot(topic: str, rest: List[Message]) -> Optional[Dict[str, Any]]:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 
 # Form bookkeeping must not leak into a new session.
-NOT_CARRIED_OVER = {"requested_slot", "session_started_metadata", "situation", "situation_attempts"}
+NOT_CARRIED_OVER = {"requested_slot", "session_started_metadata", "situation"}
 
 
 class ActionSessionStart(Action):

@@ -18,7 +18,8 @@ from actions.complements import complement_message, complements_for
 from actions.french import join_fr, ordinal_index, strip_final_period, upper_first
 from actions.pages import first_page, more_slot, next_page
 from actions.replies import Link, Message, Reply, button
-from actions.wording import FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, topic_button
+from actions.ranking import best_first
+from actions.wording import FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, render, topic_button
 
 SUBJECT_KINDS = ("module", "institution", "sector")
 BULLET = "\n• "
@@ -92,15 +93,6 @@ def sentence_of(fact: Any) -> Optional[str]:
     return None
 
 
-def quoted_sentences(topic: Topic, formation: Formation) -> List[str]:
-    sentences: List[str] = []
-    for path in topic.facts:
-        sentence = sentence_of(fact_at(formation, path))
-        if sentence and sentence not in sentences:
-            sentences.append(sentence)
-    return sentences
-
-
 # -- Composers ---------------------------------------------------------------------------------------
 
 
@@ -121,40 +113,55 @@ def compose_referentiel(topic: Topic, formation: Formation, kb: KnowledgeBase, c
     return Answer([Message(topic.response, values, [Link(label, url.value)])])
 
 
-def compose_quote(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    """The fiche's own sentences: the first answers, the others are details."""
-    sentences = quoted_sentences(topic, formation)
-    if not sentences:
+def _quote(sentence: str, first: bool) -> Message:
+    return Message("quote_first" if first else "quote_more", {"sentence": sentence})
+
+
+def _list_bubbles(template: str, items: List[str]) -> List[Message]:
+    """A list of the fiche, one item a line; items that do not fit the first bubble continue in the next."""
+    bubbles: List[Message] = []
+    shown: List[str] = []
+    for item in (item.strip() for item in items):
+        if shown and len(phrase(template, items=BULLET + BULLET.join(shown + [item]))) > FIRST_MESSAGE_LIMIT:
+            bubbles.append(Message(template, {"items": BULLET + BULLET.join(shown)}))
+            template, shown = "list_continued", []
+        shown.append(item)
+    return bubbles + [Message(template, {"items": BULLET + BULLET.join(shown)})]
+
+
+def _is_item_list(fact: Any) -> bool:
+    """A list the fiche gives as items (« Métiers associés »), not a list read from one sentence."""
+    return isinstance(fact, ListFact) and bool(fact.item_sources)
+
+
+def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """Each fact of the topic is a part: a sentence quoted, or a list shown item by item. The part that
+    best answers the question comes first; the others are details."""
+    facts = [(path, fact_at(formation, path)) for path in topic.facts]
+    facts = [(path, fact) for path, fact in facts if fact is not None]
+    parts: List[List[Message]] = []
+    for path, fact in facts:
+        if _is_item_list(fact):
+            parts.append(_list_bubbles("list_" + path.split(".")[-1], list(fact.value)))
+        elif sentence_of(fact):
+            parts.append([_quote(sentence_of(fact), first=True)])
+    if not parts:
         return Answer()
+    order = best_first([" ".join(render(m).text for m in part) for part in parts], context.text)
+    parts = [parts[index] for index in order]
+    facts = [facts[index] for index in order]
+    # The fiche's sentences after the first one are introduced as what it adds.
+    details = [_quote(m.values["sentence"], first=False) if m.template == "quote_first" else m
+               for part in parts[1:] for m in part]
     remembered: Dict[str, Any] = {}
-    defined = [d for d in formation.definitions if d.source.sentence in sentences]
+    quoted = [m.values["sentence"] for m in parts[0] if "sentence" in m.values]
+    defined = [d for d in formation.definitions if d.source.sentence in quoted]
     if defined:
         remembered["subject"] = {"kind": "term", "name": defined[0].term}
-    listed = [fact for fact in (fact_at(formation, path) for path in topic.facts) if isinstance(fact, ListFact)]
+    listed = next((fact for _, fact in facts if isinstance(fact, ListFact)), None)
     if listed:
-        remembered["listed_items"] = {"kind": topic.listed_as, "items": list(listed[0].value)}
-    lead = [Message("quote_first", {"sentence": sentences[0]})]
-    details = [Message("quote_more", {"sentence": sentence}) for sentence in sentences[1:]]
-    return Answer(lead, details, remembered)
-
-
-def compose_list(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    """A list of the fiche, one item a line; items that do not fit the first bubble continue in the next."""
-    fact = fact_at(formation, topic.facts[0])
-    if not isinstance(fact, ListFact) or not fact.value:
-        return Answer()
-    bubbles: List[Message] = []
-    template, items = topic.response, []
-    for item in (item.strip() for item in fact.value):
-        candidate = Message(template, {"items": BULLET + BULLET.join(items + [item])})
-        if items and len(phrase(candidate.template, **candidate.values)) > FIRST_MESSAGE_LIMIT:
-            bubbles.append(Message(template, {"items": BULLET + BULLET.join(items)}))
-            template, items = "list_continued", [item]
-        else:
-            items.append(item)
-    bubbles.append(Message(template, {"items": BULLET + BULLET.join(items)}))
-    listed = {"listed_items": {"kind": topic.listed_as, "items": list(fact.value)}}
-    return Answer(bubbles, context=listed)
+        remembered["listed_items"] = {"kind": topic.listed_as, "items": list(listed.value)}
+    return Answer(parts[0], details, remembered)
 
 
 def specialties_of(accepted: List[str], asked: str) -> List[str]:
@@ -167,7 +174,7 @@ def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: 
     asked = context.entities.get("bac")
     bacs = formation.access.bacs
     if not asked or not bacs or not bacs.value:
-        return compose_quote(topic, formation, kb, context)
+        return compose_fiche(topic, formation, kb, context)
     title = formation.identity.title.value
     if any(fold(bac) == fold(asked) for bac in bacs.value):
         return Answer([Message("answer_bac_accepted", {"title": title, "bac": asked})])
@@ -177,18 +184,10 @@ def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: 
     return Answer([Message("answer_bac_not_listed", {"bac": asked, "sentence": bacs.source.sentence})])
 
 
-def compose_definition(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    """The term the fiche defines in the topic's sentence (« le X (…), opérateur de … ») and what it is."""
-    sentences = quoted_sentences(topic, formation)
-    definition = next((d for d in formation.definitions if d.source.sentence in sentences), None)
-    if definition is None:
-        return Answer()
-    description = phrase("answer_regulator_description", description=definition.description) if definition.description else ""
-    values = {"term": definition.term, "meaning": definition.meaning, "description": description}
-    return Answer([Message(topic.response, values)], context={"subject": {"kind": "term", "name": definition.term}})
-
-
 def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """The optional modules, or the one the message names."""
+    if context.entities.get("module"):
+        return module_detail(formation, kb, context.entities["module"])
     if not formation.modules or not formation.modules_intro:
         return Answer()
     names = [module.name for module in formation.modules]
@@ -197,7 +196,7 @@ def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
         "count": str(len(names)),
         "modules": join_fr(f"« {name} »" for name in names),
     }
-    buttons = [button(upper_first(name), topics()["module_detail"].intent, {"module": name}) for name in names]
+    buttons = [button(upper_first(name), topic.intent, {"module": name}) for name in names]
     return Answer([Message(topic.response, values)], context={"listed_items": {"kind": "module", "items": names}},
                   buttons=buttons)
 
@@ -222,21 +221,21 @@ def module_detail(formation: Formation, kb: KnowledgeBase, name: Optional[str]) 
     return Answer([message], examples, remembered)
 
 
-def compose_module_detail(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    return module_detail(formation, kb, context.entities.get("module"))
-
-
 def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[Dict[str, str]]) -> Answer:
     """Answers « c'est quoi ? » about a module, sector, institution or term the conversation named."""
     if not subject:
-        return Answer([Message("ask_which_subject")], buttons=[topic_button("modules"), topic_button("institutions")])
+        return Answer([Message("ask_which_subject")], buttons=[topic_button("modules"), topic_button("program")])
     kind, name = subject["kind"], subject["name"]
     if kind == "module":
         return module_detail(formation, kb, name)
     definition = formation.definition_of(name)
     if definition is not None:
-        message = Message("answer_definition", {"term": definition.term, "meaning": definition.meaning})
-        return Answer([message], context={"subject": subject})
+        values = {"term": definition.term, "meaning": definition.meaning}
+        if definition.description:
+            described = phrase("definition_description", description=definition.description)
+            return Answer([Message("answer_definition_described", {**values, "description": described})],
+                          context={"subject": subject})
+        return Answer([Message("answer_definition", values)], context={"subject": subject})
     where = _where_the_fiche_mentions(formation, name)
     if where is None:
         return Answer()
@@ -264,7 +263,7 @@ def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
 def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     listed = context.listed_items
     if not listed or not listed.get("items"):
-        return Answer([Message("ask_which_item")], buttons=[topic_button("modules"), topic_button("employers")])
+        return Answer([Message("ask_which_item")], buttons=[topic_button("modules"), topic_button("careers")])
     items: List[str] = listed["items"]
     index = ordinal_index(context.entities.get("ordinal", ""), len(items))
     if index is None or not 0 <= index < len(items):
@@ -284,12 +283,9 @@ Composer = Callable[[Topic, Formation, KnowledgeBase, Context], Answer]
 COMPOSERS: Dict[str, Composer] = {
     "template": compose_template,
     "referentiel": compose_referentiel,
-    "quote": compose_quote,
-    "list": compose_list,
+    "fiche": compose_fiche,
     "bac": compose_bac,
-    "definition": compose_definition,
     "modules": compose_modules,
-    "module_detail": compose_module_detail,
     "subject": compose_subject,
     "select_item": compose_select_item,
     "complements": compose_nothing,
@@ -316,27 +312,73 @@ def contact_message(kb: KnowledgeBase) -> Message:
 def _page_reply(topic: Topic, shown: List[Message], rest: List[Message], extra_buttons: List[Dict[str, str]],
                 context: Dict[str, Any]) -> Reply:
     buttons = ([button(button_title("more"), topics()["more"].intent)] if rest else []) + extra_buttons
-    buttons += [topic_button(name) for name in topic.follow_ups]
+    buttons += [topic_button(name) for name in topic.follow_ups if topic_button(name) not in extra_buttons]
     remembered = {**context, "last_topic": topic.name, "more": more_slot(topic.name, rest)}
     return Reply(shown, remembered, buttons)
 
 
-def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Reply:
-    """The first page of the answer: the fiche's answer, at most one complement, « En savoir plus »."""
-    if name == "more":
-        return more_of_the_topic(context)
+@dataclass(frozen=True)
+class Composed:
+    """A topic's answer with its complements, ready to be cut into pages."""
+
+    topic: Topic
+    answer: Answer
+    complements: List[Message]
+
+
+def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Composed:
     topic = topics()[name]
-    formation = kb.formation(formation_key)
-    answer = COMPOSERS[topic.composer](topic, formation, kb, context)
+    answer = COMPOSERS[topic.composer](topic, kb.formation(formation_key), kb, context)
     complements = [complement_message(c) for c in complements_for(kb, topic.name, context.text, context.entities)]
-    if not answer.lead and not complements:
-        return missing_information(kb).then(last_topic=topic.name, more=None)
-    shown, rest = first_page(answer.lead, answer.details, complements)
-    remembered = dict(answer.context)
+    return Composed(topic, answer, complements)
+
+
+def _remembered(composed: Composed, context: Context) -> Dict[str, Any]:
+    remembered = dict(composed.answer.context)
     named = next(((kind, context.entities[kind]) for kind in SUBJECT_KINDS if context.entities.get(kind)), None)
     if named and "subject" not in remembered:
         remembered["subject"] = {"kind": named[0], "name": named[1]}
-    return _page_reply(topic, shown, rest, answer.buttons, remembered)
+    return remembered
+
+
+def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                 note: Optional[Message] = None) -> Reply:
+    """The first page of the answer: the fiche's answer, at most one complement, « En savoir plus ».
+
+    `note` is said after the answer (« J'ai compris que vous parliez de … »), within the same length.
+    """
+    if name == "more":
+        return more_of_the_topic(context)
+    composed = _compose(name, kb, formation_key, context)
+    answer = composed.answer
+    if not answer.lead and not composed.complements:
+        return missing_information(kb).then(last_topic=name, more=None)
+    reserve = len(render(note).text) if note else 0
+    shown, rest = first_page(answer.lead, answer.details, composed.complements, reserve)
+    reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context))
+    return reply.then(note) if note else reply
+
+
+def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                     note: Optional[Message] = None) -> Reply:
+    """Two questions in one message (« c'est combien de temps et on apprend quoi ? »): the answer to each,
+    in the order asked; what more there is on them waits behind « En savoir plus ». `note` as in
+    answer_topic."""
+    if len(names) == 1:
+        return answer_topic(names[0], kb, formation_key, context, note)
+    leads: List[Message] = []
+    rest: List[Message] = []
+    remembered: Dict[str, Any] = {}
+    for composed in (_compose(name, kb, formation_key, context) for name in names):
+        answer = composed.answer
+        lead, others = (answer.lead, composed.complements) if answer.lead else (composed.complements[:1],
+                                                                                composed.complements[1:])
+        leads += lead
+        rest += answer.details + others
+        remembered.update(_remembered(composed, context))
+    shown, unshown = next_page(leads, len(render(note).text) if note else 0)
+    reply = _page_reply(topics()[names[-1]], shown, unshown + rest, [], remembered)
+    return reply.then(note) if note else reply
 
 
 def more_of_the_topic(context: Context) -> Reply:

@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from actions.eligibility import NO_BAC, OTHER_BAC, RECONVERSION, UNKNOWN, eligibility_reply  # noqa: E402
 from actions.fallback import cannot_answer, clarification  # noqa: E402
 from actions.replies import Reply  # noqa: E402
-from actions.topics import Context, answer_topic, missing_information  # noqa: E402
-from actions.wording import render, wording  # noqa: E402
+from actions.replies import Message  # noqa: E402
+from actions.topics import Context, answer_questions, answer_topic, missing_information  # noqa: E402
+from actions.wording import about, render, wording  # noqa: E402
 from knowledge.loader import load_knowledge_base  # noqa: E402
 from knowledge.schema import KnowledgeBase  # noqa: E402
 from knowledge.topics import topics  # noqa: E402
@@ -70,6 +71,14 @@ def every_reply(kb: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
                 reply = answer_topic("more", kb, None, Context(more=reply.context["more"]))
                 yield f"{name} {variant} (page {page})".strip(), reply
                 page += 1
+    answerable = [name for name, topic in topics().items() if topic.composer not in ("form", "more", "subject",
+                                                                                     "select_item")]
+    for name in answerable:
+        yield f"{name} (en anglais)", answer_topic(name, kb, None, Context(), Message("in_french"))
+        yield f"{name} (compris par la recherche)", answer_topic(
+            name, kb, None, Context(), Message("understood_as", {"about": about(name)}))
+    for first, second in permutations(answerable, 2):
+        yield f"{first} + {second}", answer_questions([first, second], kb, None, Context(), Message("in_french"))
     bacs = list(kb.formation().access.bacs.value if kb.formation().access.bacs else [])
     for situation in bacs + list(OTHER_BACS) + [RECONVERSION, NO_BAC, UNKNOWN, OTHER_BAC]:
         yield f"eligibility {situation}", eligibility_reply(kb, None, situation)
@@ -94,8 +103,9 @@ def _summary(label: str, replies: List[Tuple[str, Reply]]) -> str:
 
 
 def main() -> None:
-    # The clarifying questions (every pair of topics) are one short template: they would hide the answers.
-    replies = [(asked, reply) for asked, reply in every_reply(load_knowledge_base()) if not asked.startswith("clarify")]
+    # The clarifying questions and the two-question messages (every pair of topics) would hide the answers.
+    replies = [(asked, reply) for asked, reply in every_reply(load_knowledge_base())
+               if not asked.startswith("clarify") and " + " not in asked]
     answers = [(asked, reply) for asked, reply in replies if "(page" not in asked]
     print(_summary("Réponses à une question", answers))
     print(_summary("Toutes les réponses, pages « En savoir plus » comprises", replies))

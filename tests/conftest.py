@@ -80,12 +80,12 @@ def _make_tracker(
     )
 
 
-def _run_action(action, tracker) -> Tuple[List[dict], List[dict]]:
+def _run_action(action, tracker, domain: Optional[dict] = None) -> Tuple[List[dict], List[dict]]:
     """Runs a custom action as the action server would: (collected messages, events)."""
     from rasa_sdk.executor import CollectingDispatcher
 
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))
+    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
     return dispatcher.messages, events
 
 
@@ -98,8 +98,8 @@ def make_tracker():
 def run_action():
     """Runs an action; returns (messages, slots it set)."""
 
-    def _run(action, tracker) -> Tuple[List[dict], Dict[str, Any]]:
-        messages, events = _run_action(action, tracker)
+    def _run(action, tracker, domain: Optional[dict] = None) -> Tuple[List[dict], Dict[str, Any]]:
+        messages, events = _run_action(action, tracker, domain)
         return messages, {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
 
     return _run

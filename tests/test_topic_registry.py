@@ -39,8 +39,10 @@ def rules() -> Dict[str, Set[str]]:
         for rule in document.get("rules", []):
             steps = rule["steps"]
             for step, following in zip(steps, steps[1:]):
-                if "intent" in step and "action" in following:
-                    answered.setdefault(step["intent"], set()).add(following["action"])
+                intents = [step["intent"]] if "intent" in step else [alt["intent"] for alt in step.get("or", [])]
+                if "action" in following:
+                    for intent in intents:
+                        answered.setdefault(intent, set()).add(following["action"])
     return answered
 
 
@@ -65,6 +67,15 @@ def test_every_topic_has_its_rule(rules):
     for topic in topics().values():
         expected = "eligibility_form" if topic.composer == "form" else "action_answer_topic"
         assert expected in rules.get(topic.intent, set()), f"no rule answers {topic.intent} with {expected}"
+
+
+def test_every_topic_question_is_answered_in_the_middle_of_the_guide():
+    """The eligibility guide's interruption rule lists every intent action_answer_topic answers."""
+    rules = yaml.safe_load((REPO / "data" / "rules" / "eligibility.yml").read_text(encoding="utf-8"))["rules"]
+    interruption = next(rule for rule in rules if rule["rule"] == "a topic question in the middle of the guide")
+    listed = {alternative["intent"] for alternative in interruption["steps"][0]["or"]}
+    answered = {topic.intent for topic in topics().values() if topic.composer != "form"}
+    assert listed == answered
 
 
 def test_every_composer_exists():

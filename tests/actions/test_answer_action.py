@@ -41,15 +41,14 @@ def test_duration_comes_from_the_fiche(ask, formation):
     assert formation.identity.duration.value in text
     assert formation.identity.title.value in text
     assert text.startswith("D'après la fiche de la formation")
-    assert {"/ask_level", "/ask_program"} <= {b["payload"] for b in buttons}
+    assert {"/ask_diploma", "/ask_program"} <= {b["payload"] for b in buttons}
     assert slots["last_topic"] == "duration"
 
 
 def test_level_diploma_and_code(ask, formation):
-    level, _, _ = ask("ask_level")
-    assert formation.identity.level.value in level
     diploma, _, _ = ask("ask_diploma")
-    for fact in (formation.identity.code, formation.identity.sigle, formation.identity.diploma_type):
+    for fact in (formation.identity.level, formation.identity.code, formation.identity.sigle,
+                 formation.identity.diploma_type):
         assert fact.value in diploma
 
 
@@ -68,10 +67,17 @@ def test_overview_states_purpose_type_and_duration(ask, formation):
     assert formation.description.purpose.value.rstrip(".") in text
 
 
-def test_employers_quote_the_fiche_and_remember_the_list(ask, formation):
-    text, _, slots = ask("ask_employers")
-    assert f"« {formation.description.employers.source.sentence} »" in text
-    assert slots["listed_items"] == {"kind": "text", "items": formation.description.employers.value}
+def test_careers_list_the_fiche_jobs_then_its_employers(ask, formation):
+    text, _, slots = ask("ask_careers")
+    assert text.startswith("Métiers associés d'après la fiche de la formation :")
+    for career in formation.careers.value:
+        assert f"• {career}" in text
+    assert slots["listed_items"] == {"kind": "text", "items": formation.careers.value}
+
+
+def test_where_one_works_quotes_the_employers_first(ask, formation):
+    text, _, _ = ask("ask_careers", text="on peut travailler dans quel genre d'entreprise ou d'administration ?")
+    assert text.startswith(f"D'après la fiche de la formation : « {formation.description.employers.source.sentence} »")
 
 
 def test_program_answers_first_and_gives_every_teaching_area_on_demand(ask_more, formation):
@@ -83,27 +89,18 @@ def test_program_answers_first_and_gives_every_teaching_area_on_demand(ask_more,
 
 
 @pytest.mark.parametrize(
-    "intent, fact_path",
+    "question, area",
     [
-        ("ask_prestation_client", ("description", "learning", "prestation")),
-        ("ask_hr", ("description", "learning", "human_resources")),
-        ("ask_law_economics", ("description", "learning", "law_economics")),
-        ("ask_moral_check", ("description", "moral_check")),
+        ("on apprend à gérer une prestation pour un client ?", "prestation"),
+        ("il y a des cours de droit et d'économie ?", "law_economics"),
+        ("on apprend à manager le personnel, les ressources humaines ?", "human_resources"),
+        ("on travaille avec la police et la gendarmerie ?", "client_relations"),
     ],
 )
-def test_quoted_topics_quote_the_source_sentence(ask, formation, intent, fact_path):
-    fact = formation
-    for name in fact_path:
-        fact = getattr(fact, name)
-    text, _, _ = ask(intent)
-    assert f"« {fact.source.sentence}" in text
-
-
-def test_institutions(ask, formation):
-    text, _, slots = ask("ask_institutions")
-    for institution in formation.description.learning.institutions.value:
-        assert institution in text
-    assert slots["listed_items"]["kind"] == "institution"
+def test_what_is_taught_quotes_the_sentence_closest_to_the_question(ask, formation, question, area):
+    sentence = getattr(formation.description.learning, area).source.sentence
+    text, _, _ = ask("ask_program", text=question)
+    assert text.startswith(f"D'après la fiche de la formation : « {sentence} »")
 
 
 def test_moral_check_adds_one_sourced_complement(ask, kb, formation):
@@ -125,8 +122,12 @@ def test_a_clean_criminal_record_question_gets_the_complement_that_answers_it(as
 
 
 def test_what_is_the_cnaps(ask, formation):
-    text, _, _ = ask("ask_cnaps")
+    text, _, slots = ask("ask_moral_check", text="c'est quoi le CNAPS ?")
     assert formation.definition_of("CNAPS").meaning in text
+    assert slots["subject"] == {"kind": "term", "name": "CNAPS"}
+    described, _, _ = ask("ask_definition", slots={"subject": slots["subject"]})
+    assert described.startswith("D'après la fiche de la formation, le CNAPS est le Conseil national")
+    assert formation.definition_of("CNAPS").description in described
 
 
 def test_bac_list_quotes_the_fiche(ask, formation):
@@ -162,7 +163,7 @@ def test_selection_modes(ask, formation):
 
 
 def test_parcoursup_expectations(ask, formation):
-    text, _, _ = ask("ask_parcoursup")
+    text, _, _ = ask("ask_selection", text="quels sont les attendus de Parcoursup ?")
     for expectation in formation.parcoursup_expectations.value:
         assert f"• {expectation.strip()}" in text
 
@@ -179,13 +180,13 @@ def test_modules_list_offers_one_button_per_module(ask, formation):
     names = [module.name for module in formation.modules]
     for name in names:
         assert f"« {name} »" in text
-    assert [b["payload"] for b in buttons][: len(names)] == [f'/ask_module_detail{{"module": "{n}"}}' for n in names]
+    assert [b["payload"] for b in buttons][: len(names)] == [f'/ask_modules{{"module": "{n}"}}' for n in names]
     assert slots["listed_items"] == {"kind": "module", "items": names}
 
 
 def test_module_detail_gives_purpose_audience_and_examples(ask, formation):
     for module in formation.modules:
-        text, _, slots = ask("ask_module_detail", {"module": module.name})
+        text, _, slots = ask("ask_modules", {"module": module.name})
         assert module.name in text
         for part in filter(None, (module.purpose, module.audience, *module.examples)):
             assert part in text
@@ -235,7 +236,7 @@ def test_what_is_it_with_no_subject_asks_back(ask):
 
 
 def test_named_entity_becomes_the_subject_of_the_next_question(ask):
-    _, _, slots = ask("ask_institutions", {"institution": "gendarmerie"})
+    _, _, slots = ask("ask_program", {"institution": "gendarmerie"})
     assert slots["subject"] == {"kind": "institution", "name": "gendarmerie"}
 
 
@@ -298,3 +299,17 @@ def test_complements_about_another_bac_are_left_out(ask, kb):
     for complement in about_bac_pro:
         assert complement.source_label not in techno
     assert any(complement.source_label in generic for complement in about_bac_pro)
+
+
+def test_two_questions_in_one_message_get_both_answers_in_order(ask, formation):
+    text, _, slots = ask("ask_duration", text="c'est combien de temps et on apprend quoi ?")
+    duration = text.index(formation.identity.duration.value)
+    taught = text.index(formation.description.learning.prestation.source.sentence)
+    assert duration < taught
+    assert slots["last_topic"] == "program"
+
+
+def test_a_question_in_english_is_answered_in_french_and_says_so(ask, formation):
+    text, _, _ = ask("ask_duration", text="how long is the training?")
+    assert formation.identity.duration.value in text
+    assert text.endswith("Je réponds en français, la langue de la fiche de la formation.")

@@ -25,43 +25,62 @@ def test_read_situation(intent, entities, text, expected):
     assert read_situation(intent, entities, text) == expected
 
 
-def validate(make_tracker, run_action, render, intent, text="", entities=None, slots=None):
-    tracker = make_tracker(intent, text, entities, {**ASKED, **(slots or {})}, active_loop="eligibility_form")
-    messages, slots_set = run_action(ValidateEligibilityForm(), tracker)
+DOMAIN = {"forms": {"eligibility_form": {"required_slots": ["situation"]}}}
+
+
+def validate(make_tracker, run_action, render, intent, text="", entities=None, slots=None, asked=True):
+    tracker = make_tracker(intent, text, entities, {**(ASKED if asked else {}), **(slots or {})},
+                           active_loop="eligibility_form")
+    messages, slots_set = run_action(ValidateEligibilityForm(), tracker, DOMAIN)
     texts, _ = render(messages)
     return texts, slots_set
 
 
-def test_a_bac_fills_the_situation(make_tracker, run_action, render):
+def test_a_bac_fills_the_situation_and_is_remembered(make_tracker, run_action, render):
     texts, slots = validate(make_tracker, run_action, render, "inform_situation", "bac général", {"bac": "bac général"})
-    assert slots == {"situation": "bac général"} and texts == []
+    assert slots == {"situation": "bac général", "user_situation": "bac général"} and texts == []
 
 
-def test_a_question_in_the_middle_is_answered_then_the_guide_resumes(make_tracker, run_action, render, formation):
-    texts, slots = validate(make_tracker, run_action, render, "ask_duration", "ça dure combien ?")
-    assert formation.identity.duration.value in texts[0]
-    assert texts[-1] == "Reprenons le questionnaire d'admission."
-    assert "situation" not in slots and slots["last_topic"] == "duration"
+def test_a_situation_stated_earlier_answers_the_guide_at_once(make_tracker, run_action, render):
+    texts, slots = validate(make_tracker, run_action, render, "ask_eligibility", "c'est bon pour moi ?",
+                            slots={"user_situation": "bac général"}, asked=False)
+    assert slots["situation"] == "bac général" and texts == []
 
 
-def test_bot_challenge_in_the_middle(make_tracker, run_action, render):
-    texts, slots = validate(make_tracker, run_action, render, "bot_challenge", "t'es un robot ?")
-    assert texts[0].startswith("Je suis un assistant virtuel")
-    assert slots == {"last_topic": "bot_challenge"}
+def test_without_a_known_situation_the_guide_asks(make_tracker, run_action, render):
+    assert validate(make_tracker, run_action, render, "ask_eligibility", "je peux entrer ?", asked=False) == ([], {})
+
+
+@pytest.mark.parametrize("intent", ["ask_duration", "ask_more", "out_of_scope", "bot_challenge", "goodbye"])
+def test_a_question_in_the_middle_is_left_to_the_rules(make_tracker, run_action, render, intent):
+    assert validate(make_tracker, run_action, render, intent, "ça dure combien ?") == ([], {})
+
+
+def test_the_guide_asks_again_after_a_side_answer(make_tracker, run_action, render):
+    tracker = make_tracker("ask_duration", "ça dure combien ?", slots=ASKED, active_loop="eligibility_form")
+    tracker.events = [{"event": "user", "text": "ça dure combien ?"},
+                      {"event": "action", "name": "action_answer_topic"}]
+    texts, _ = render(run_action(ActionAskSituation(), tracker)[0])
+    assert texts == ["Reprenons le questionnaire d'admission.",
+                     "Pour vous répondre, quelle est votre situation ? Indiquez le bac que vous avez ou préparez, ou "
+                     "dites-moi si vous êtes en reconversion."]
 
 
 def test_an_invalid_answer_is_asked_again_at_most_twice(make_tracker, run_action, render):
-    texts, slots = validate(make_tracker, run_action, render, "affirm", "oui")
-    assert texts[0].startswith("Je n'ai pas bien compris votre situation") and slots == {"situation_attempts": 1.0}
-    texts, slots = validate(make_tracker, run_action, render, "affirm", "oui", slots={"situation_attempts": 1.0})
-    assert slots == {"situation_attempts": 2.0}
-    texts, slots = validate(make_tracker, run_action, render, "affirm", "oui", slots={"situation_attempts": 2.0})
-    assert texts[0].startswith("Je n'arrive pas à identifier votre situation")
+    not_understood = None
+    events = [{"event": "active_loop", "name": "eligibility_form"}]
+    for attempt in range(2):
+        tracker = make_tracker("affirm", "oui", slots=ASKED, active_loop="eligibility_form")
+        tracker.events = list(events)
+        messages, slots = run_action(ValidateEligibilityForm(), tracker, DOMAIN)
+        not_understood = messages[0]["text"]
+        assert not_understood.startswith("Je n'ai pas bien compris votre situation") and slots == {"situation": None}
+        events += [{"event": "user", "text": "oui"}, {"event": "bot", "text": not_understood}]
+    tracker = make_tracker("affirm", "oui", slots=ASKED, active_loop="eligibility_form")
+    tracker.events = events
+    messages, slots = run_action(ValidateEligibilityForm(), tracker, DOMAIN)
+    assert messages[0]["text"].startswith("Je n'arrive pas à identifier votre situation")
     assert slots == {"situation": UNKNOWN}
-
-
-def test_no_rejects_the_message_so_the_rules_stop_the_guide(make_tracker, run_action, render):
-    assert validate(make_tracker, run_action, render, "deny", "non") == ([], {})
 
 
 def test_the_question_offers_the_bacs_of_the_fiche(make_tracker, run_action, render, formation):
@@ -86,8 +105,8 @@ def test_result_for_an_accepted_bac(make_tracker, run_action, render, formation)
     texts, buttons = render(messages)
     assert texts[0].startswith(f"Oui : avec un {bac}, vous faites partie des profils que cite la fiche")
     assert texts[1] == f"Dans tous les cas, la fiche précise : « {formation.access.selection_source.sentence} »"
-    assert [b["payload"] for b in buttons] == ["/ask_parcoursup", "/ask_moral_check"]
-    assert slots["situation"] is None and slots["situation_attempts"] == 0.0
+    assert [b["payload"] for b in buttons] == ["/ask_selection", "/ask_moral_check"]
+    assert slots["situation"] is None
 
 
 @pytest.mark.parametrize(

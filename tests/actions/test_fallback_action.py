@@ -35,12 +35,12 @@ def test_two_close_topics_get_a_clarifying_question(make_tracker, run_action, re
     ranking = [
         {"name": "nlu_fallback", "confidence": 0.55},
         {"name": "ask_duration", "confidence": 0.41},
-        {"name": "ask_level", "confidence": 0.38},
+        {"name": "ask_diploma", "confidence": 0.38},
         {"name": "greet", "confidence": 0.02},
     ]
     texts, buttons = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, {"module": "x"})
-    assert texts == ["Vous parlez de la durée de la formation ou du niveau du diplôme ?"]
-    assert [b["payload"] for b in buttons] == ['/ask_duration{"module": "x"}', '/ask_level{"module": "x"}']
+    assert texts == ["Vous parlez de la durée de la formation ou du diplôme et de son niveau ?"]
+    assert [b["payload"] for b in buttons] == ['/ask_duration{"module": "x"}', '/ask_diploma{"module": "x"}']
 
 
 def test_a_clear_winner_below_threshold_gets_the_honest_fallback(make_tracker, run_action, render):
@@ -55,3 +55,24 @@ def test_chitchat_intents_are_never_offered_as_topics(make_tracker, run_action, 
                {"name": "ask_duration", "confidence": 0.38}]
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking)
     assert texts[0].startswith("Je ne peux pas répondre")
+
+
+def test_an_unsure_message_the_knowledge_base_supports_is_answered_and_named(make_tracker, run_action, render,
+                                                                             formation):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_overview", "confidence": 0.3},
+               {"name": "out_of_scope", "confidence": 0.2}]
+    tracker = make_tracker("nlu_fallback", "faut être clean niveau casier judiciaire ?", intent_ranking=ranking)
+    messages, slots = run_action(ActionHandleFallback(), tracker)
+    texts, _ = render(messages)
+    assert formation.description.moral_check.source.sentence in texts[0]
+    assert texts[-1] == ("J'ai compris que vous parliez du contrôle de moralité : reformulez votre question si ce "
+                         "n'est pas le cas.")
+    assert slots["last_topic"] == "moral_check"
+
+
+def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_overview", "confidence": 0.3},
+               {"name": "ask_duration", "confidence": 0.05}]
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker(
+        "nlu_fallback", "il fait beau aujourd'hui chez vous ?", intent_ranking=ranking))[0])
+    assert texts[0].startswith("Je ne peux pas répondre à cette question")

@@ -101,17 +101,17 @@ def test_lookup_tables_hold_values_aliases_and_unaccented_spellings(generated) -
 def test_each_template_is_filled_with_each_value_and_each_first_alias_once(mos_kb: KnowledgeBase) -> None:
     templates = read_yaml("nlu_templates.yml")
     examples = training_examples(build_vocabularies(mos_kb, read_yaml("vocabulary.yml")), templates)
-    texts = [plain_text(example) for example in examples["ask_module_detail"]]
+    texts = [plain_text(example) for example in examples["ask_modules"]]
     names = ["surveillance humaine et gardiennage", "approfondissement sectoriel"]
-    filled = [plain_text(template.replace("[{module}](module)", name)) for template in templates["ask_module_detail"]
+    filled = [plain_text(template.replace("[{module}](module)", name)) for template in templates["ask_modules"]
               for name in names]
     assert texts[: len(filled)] == filled
     assert texts[len(filled):] == [
-        plain_text(templates["ask_module_detail"][0].replace("[{module}](module)", "gardiennage")),
-        plain_text(templates["ask_module_detail"][1].replace("[{module}](module)", "approfondissement")),
+        plain_text(templates["ask_modules"][0].replace("[{module}](module)", "gardiennage")),
+        plain_text(templates["ask_modules"][1].replace("[{module}](module)", "approfondissement")),
     ]
     assert '[gardiennage]{"entity": "module", "value": "surveillance humaine et gardiennage"}' in (
-        examples["ask_module_detail"][len(filled)]
+        examples["ask_modules"][len(filled)]
     )
 
 
@@ -156,7 +156,7 @@ def test_a_hand_written_example_is_left_out_of_the_generated_ones(mos_kb: Knowle
 def test_generated_examples_stay_a_minority_of_each_intent(generated) -> None:
     hand = Counter(hand_written_examples(HAND_NLU_DIR).values())
     produced = Counter(example.get("intent") for example in generated.intent_examples)
-    assert set(produced) == {"ask_module_detail", "ask_definition", "ask_bac", "inform_situation"}
+    assert set(produced) == {"ask_modules", "ask_definition", "ask_bac", "inform_situation"}
     for intent, count in produced.items():
         assert count <= 24, intent
         if hand[intent]:

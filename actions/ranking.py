@@ -1,0 +1,28 @@
+"""Orders a handful of texts by how well they answer a question (BM25+ on the words that tell them apart)."""
+from __future__ import annotations
+
+from typing import List
+
+from rank_bm25 import BM25Plus
+
+from actions.french import word_stems
+
+
+def best_first(texts: List[str], question: str) -> List[int]:
+    """Indexes of `texts`, best answer to `question` first; the given order breaks ties.
+
+    Only the words of the question found in at most half of the texts count: « l'autorisation préalable »
+    in « c'est quoi l'autorisation préalable ? » is in all of a topic's texts and says nothing of which
+    one is wanted. A question that names nothing specific keeps the given order, so put the most
+    generally useful text first.
+    """
+    documents = [word_stems(text) for text in texts]
+    telling = sorted(
+        stem for stem in word_stems(question)
+        if 0 < sum(stem in document for document in documents) <= len(documents) / 2
+    )
+    if len(texts) < 2 or not telling:
+        return list(range(len(texts)))
+    # BM25+ keeps a positive weight for a word found in one text of two, where Okapi BM25 gives it none.
+    scores = BM25Plus([sorted(document) for document in documents]).get_scores(telling)
+    return sorted(range(len(texts)), key=lambda index: (-scores[index], index))
