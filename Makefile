@@ -58,7 +58,7 @@ $(KB): $(INSTALL_STAMP) $(KB_SOURCES)
 $(RESPONSES): $(INSTALL_STAMP) actions/wording.yml actions/wording.py knowledge/topics.yml
 	$(PY) -m actions.wording $@
 
-$(INDEX): $(KB) actions/retrieval.py actions/wording.yml knowledge/topics.yml $(wildcard data/nlu/*.yml)
+$(INDEX): $(KB) actions/retrieval.py actions/french.py actions/french.yml actions/wording.yml knowledge/topics.yml $(wildcard data/nlu/*.yml)
 	$(PY) -m actions.retrieval $@
 
 kb: $(KB) $(RESPONSES) $(INDEX) ## Build the knowledge base, the NLU data, the domain responses and the search index

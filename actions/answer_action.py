@@ -31,5 +31,5 @@ class ActionAnswerTopic(Action):
         kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
         if topic in ("more", "definition", "select_item"):
             return send(answer_topic(topic, kb, formation_key, context), dispatcher)
-        note = Message("in_french") if is_english(context.text) else None
-        return send(answer_questions(topics_asked(context.text, topic), kb, formation_key, context, note), dispatcher)
+        notes = [Message("in_french")] if is_english(context.text) else []
+        return send(answer_questions(topics_asked(context.text, topic), kb, formation_key, context, notes), dispatcher)

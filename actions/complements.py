@@ -15,12 +15,13 @@ from actions.wording import phrase
 def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict[str, str]) -> List[Complement]:
     """The topic's complements that concern the question, the one that best answers it first."""
     candidates = [complement for complement in kb.complements_for(topic) if _concerns(complement, entities)]
-    return rank(candidates, question)
+    return rank(candidates, " ".join([question, *entities.values()]))
 
 
 def rank(complements: List[Complement], question: str) -> List[Complement]:
     """The complements, the one that best answers the question first (file order breaks ties)."""
-    return [complements[index] for index in best_first([complement.text for complement in complements], question)]
+    texts = [" ".join([complement.text, *complement.asked_as]) for complement in complements]
+    return [complements[index] for index in best_first(texts, question)]
 
 
 def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:

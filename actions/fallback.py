@@ -6,9 +6,10 @@ from typing import Dict, Optional, Sequence
 from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent
 
+from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
-from actions.retrieval import load_index
-from actions.topics import Context, answer_topic, contact_message
+from actions.retrieval import load_index, topics_asked
+from actions.topics import Context, answer_questions, contact_message
 from actions.wording import about, link_label, topic_button, wording
 
 # Two intents whose confidences are this close are too close to call: ask rather than guess.
@@ -23,7 +24,10 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     (« J'ai compris que vous parliez de … »); else a question between two close topics; else None."""
     topic = load_index().evidence(context.text).topic
     if topic:
-        return answer_topic(topic, kb, formation_key, context, Message("understood_as", {"about": about(topic)}))
+        names = topics_asked(context.text, topic)
+        notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
+        notes += [Message("in_french")] if is_english(context.text) else []
+        return answer_questions(names, kb, formation_key, context, notes)
     return clarification(ranking, context.entities)
 
 

@@ -66,14 +66,15 @@ def is_english(text: str) -> bool:
     return english >= 2 and english > french
 
 
-def word_stems(text: str) -> set:
-    """Crude stems (first five letters) of the meaningful words, so « demander » meets « demande ».
+def word_stems(text: str, framing: bool = True) -> set:
+    """Crude stems (first six letters) of the meaningful words, so « demander » meets « demande ».
 
-    Enough to rank a handful of sentences by their overlap with a question.
+    Enough to rank a handful of sentences by their overlap with a question. `framing=False` also drops
+    the words that only frame a question (« on apprend quoi ? »).
     """
     typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
-    stop_words = set(words()["stop_words"])
-    return {word[:5] for word in typed if word not in stop_words and len(word) > 2}
+    stop_words = set(words()["stop_words"]) | (set() if framing else set(words()["framing_words"]))
+    return {word[:6] for word in typed if word not in stop_words and len(word) > 2}
 
 
 NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd|nde)?")

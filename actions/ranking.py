@@ -16,9 +16,12 @@ def best_first(texts: List[str], question: str) -> List[int]:
     one is wanted. A question that names nothing specific keeps the given order, so put the most
     generally useful text first.
     """
-    documents = [word_stems(text) for text in texts]
+    documents = [word_stems(text, framing=False) for text in texts]
+    # A short word of the question stands for the longer ones it begins (« éco » for « économie »).
+    asked = {known for stem in word_stems(question, framing=False) for document in documents for known in document
+             if known.startswith(stem)}
     telling = sorted(
-        stem for stem in word_stems(question)
+        stem for stem in asked
         if 0 < sum(stem in document for document in documents) <= len(documents) / 2
     )
     if len(texts) < 2 or not telling:

@@ -7,8 +7,9 @@ the rest, which « En savoir plus » shows (actions/pages.py). No fact and no Fr
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, TextFact
 from knowledge.text import fold
@@ -34,6 +35,11 @@ class Context:
     subject: Optional[Dict[str, str]] = None
     listed_items: Optional[Dict[str, Any]] = None
     more: Optional[Dict[str, Any]] = None
+
+    @property
+    def question(self) -> str:
+        """The message with the values of its entities (« pompiers » also as the institution it names)."""
+        return " ".join([self.text, *self.entities.values()])
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context
             parts.append([_quote(sentence_of(fact), first=True)])
     if not parts:
         return Answer()
-    order = best_first([" ".join(render(m).text for m in part) for part in parts], context.text)
+    order = best_first([" ".join(render(m).text for m in part) for part in parts], context.question)
     parts = [parts[index] for index in order]
     facts = [facts[index] for index in order]
     # The fiche's sentences after the first one are introduced as what it adds.
@@ -254,10 +260,27 @@ def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
 
 
 def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """« C'est quoi ? »: what the message names (an entity, a term the fiche or a complement defines),
+    else what the conversation was about."""
     for kind in SUBJECT_KINDS:
         if context.entities.get(kind):
             return explain_subject(formation, kb, {"kind": kind, "name": context.entities[kind]})
+    said = set("".join(char if char.isalnum() else " " for char in fold(context.text)).split())
+    defined = next((d for d in formation.definitions if fold(d.term) in said), None)
+    if defined:
+        return explain_subject(formation, kb, {"kind": "term", "name": defined.term})
+    explained = next((c for c in kb.complements for term in _terms_defined_in(c.text) if fold(term) in said), None)
+    if explained:
+        return Answer([complement_message(explained)])
     return explain_subject(formation, kb, context.subject)
+
+
+DEFINED_TERM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}) \(")
+
+
+def _terms_defined_in(text: str) -> List[str]:
+    """Acronyms a text defines in passing: « le TAJ (traitement d'antécédents judiciaires) »."""
+    return DEFINED_TERM.findall(text)
 
 
 def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
@@ -336,16 +359,16 @@ def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context
 def _remembered(composed: Composed, context: Context) -> Dict[str, Any]:
     remembered = dict(composed.answer.context)
     named = next(((kind, context.entities[kind]) for kind in SUBJECT_KINDS if context.entities.get(kind)), None)
-    if named and "subject" not in remembered:
+    if named:
         remembered["subject"] = {"kind": named[0], "name": named[1]}
     return remembered
 
 
 def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context,
-                 note: Optional[Message] = None) -> Reply:
+                 notes: Sequence[Message] = ()) -> Reply:
     """The first page of the answer: the fiche's answer, at most one complement, « En savoir plus ».
 
-    `note` is said after the answer (« J'ai compris que vous parliez de … »), within the same length.
+    `notes` are said after the answer (« J'ai compris que vous parliez de … »), within the same length.
     """
     if name == "more":
         return more_of_the_topic(context)
@@ -353,19 +376,18 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     answer = composed.answer
     if not answer.lead and not composed.complements:
         return missing_information(kb).then(last_topic=name, more=None)
-    reserve = len(render(note).text) if note else 0
-    shown, rest = first_page(answer.lead, answer.details, composed.complements, reserve)
+    shown, rest = first_page(answer.lead, answer.details, composed.complements, _length(notes))
     reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context))
-    return reply.then(note) if note else reply
+    return reply.then(*notes)
 
 
 def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optional[str], context: Context,
-                     note: Optional[Message] = None) -> Reply:
+                     notes: Sequence[Message] = ()) -> Reply:
     """Two questions in one message (« c'est combien de temps et on apprend quoi ? »): the answer to each,
-    in the order asked; what more there is on them waits behind « En savoir plus ». `note` as in
+    in the order asked; what more there is on them waits behind « En savoir plus ». `notes` as in
     answer_topic."""
     if len(names) == 1:
-        return answer_topic(names[0], kb, formation_key, context, note)
+        return answer_topic(names[0], kb, formation_key, context, notes)
     leads: List[Message] = []
     rest: List[Message] = []
     remembered: Dict[str, Any] = {}
@@ -376,9 +398,13 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
         leads += lead
         rest += answer.details + others
         remembered.update(_remembered(composed, context))
-    shown, unshown = next_page(leads, len(render(note).text) if note else 0)
+    shown, unshown = next_page(leads, _length(notes))
     reply = _page_reply(topics()[names[-1]], shown, unshown + rest, [], remembered)
-    return reply.then(note) if note else reply
+    return reply.then(*notes)
+
+
+def _length(messages: Sequence[Message]) -> int:
+    return sum(len(render(message).text) for message in messages)
 
 
 def more_of_the_topic(context: Context) -> Reply:

@@ -7,6 +7,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from knowledge.loader import load_knowledge_base
+
+from actions.bacs import canonical_bac
 from actions.replies import Reply
 from actions.topics import Context
 from actions.wording import render
@@ -17,12 +20,19 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 
 def message_entities(tracker: Tracker) -> Dict[str, str]:
-    """Entities of the latest message, after synonym mapping (first value wins)."""
+    """Entities of the latest message, after synonym mapping (first value wins); a bac is read as the bac
+    it names (« bac pro métiers » as the specialty the fiche cites), and left out when it names none."""
     entities: Dict[str, str] = {}
     for entity in tracker.latest_message.get("entities") or []:
         value = entity.get("value")
         if isinstance(value, str) and value.strip():
             entities.setdefault(entity["entity"], value.strip())
+    if "bac" in entities:
+        bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
+        bac = canonical_bac(entities.pop("bac"), list(bacs.value) if bacs else [],
+                            tracker.latest_message.get("text") or "")
+        if bac:
+            entities["bac"] = bac
     return entities
 
 

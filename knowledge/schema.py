@@ -152,6 +152,9 @@ class Complement(StrictModel):
     checked_on: str
     # Who can confirm a fact that may change ("le CNAPS", "l'établissement").
     to_verify_with: Optional[str] = None
+    # How people ask for this fact when its own words are not theirs (« combien de temps » for « valable
+    # 6 mois »): used to choose the complement that best answers a question, never shown.
+    asked_as: List[str] = []
     # What the fact is about, as entity -> value ({"bac": "bac professionnel ..."}): it is left out of
     # answers about another value of that entity (a question on a bac techno gets no bac pro facts).
     about: Dict[str, str] = {}

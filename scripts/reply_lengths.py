@@ -74,11 +74,13 @@ def every_reply(kb: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
     answerable = [name for name, topic in topics().items() if topic.composer not in ("form", "more", "subject",
                                                                                      "select_item")]
     for name in answerable:
-        yield f"{name} (en anglais)", answer_topic(name, kb, None, Context(), Message("in_french"))
-        yield f"{name} (compris par la recherche)", answer_topic(
-            name, kb, None, Context(), Message("understood_as", {"about": about(name)}))
+        understood = Message("understood_as", {"about": about(name)})
+        yield f"{name} (compris par la recherche, en anglais)", answer_topic(
+            name, kb, None, Context(), [understood, Message("in_french")])
     for first, second in permutations(answerable, 2):
-        yield f"{first} + {second}", answer_questions([first, second], kb, None, Context(), Message("in_french"))
+        understood = Message("understood_as", {"about": f"{about(first)} et {about(second)}"})
+        yield f"{first} + {second}", answer_questions([first, second], kb, None, Context(),
+                                                      [understood, Message("in_french")])
     bacs = list(kb.formation().access.bacs.value if kb.formation().access.bacs else [])
     for situation in bacs + list(OTHER_BACS) + [RECONVERSION, NO_BAC, UNKNOWN, OTHER_BAC]:
         yield f"eligibility {situation}", eligibility_reply(kb, None, situation)

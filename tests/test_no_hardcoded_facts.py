@@ -36,7 +36,7 @@ def every_string(value: Any) -> Iterator[str]:
 # Where a fact was read, and the keys that name things rather than state them.
 NOT_FACTS = {"source", "item_sources", "selection_source", "file", "source_file", "key", "id", "topic",
              "confidence", "checked_on", "default_formation", "schema_version", "warnings", "about", "always",
-             "to_verify_with",
+             "to_verify_with", "asked_as",
              # The selection modes are single common words (« tests ») already checked as the sentence
              # the answers quote; the words themselves also name code and folders.
              "selection"}

@@ -313,3 +313,30 @@ def test_a_question_in_english_is_answered_in_french_and_says_so(ask, formation)
     text, _, _ = ask("ask_duration", text="how long is the training?")
     assert formation.identity.duration.value in text
     assert text.endswith("Je réponds en français, la langue de la fiche de la formation.")
+
+
+@pytest.mark.parametrize("caught, text", [
+    ("bac pro métiers", "j'ai un bac pro métiers de la sécurité, c'est accepté ?"),
+    ("bac pro", "le bac pro sécurité est accepté ?"),
+])
+def test_a_bac_the_nlu_caught_in_part_is_read_whole(ask, formation, caught, text):
+    specialty = next(bac for bac in formation.access.bacs.value if bac.startswith("bac professionnel "))
+    answer, _, _ = ask("ask_bac", {"bac": caught}, text=text)
+    assert answer.startswith("Oui") and specialty in answer
+
+
+def test_an_entity_that_names_no_bac_is_ignored(ask, formation):
+    answer, _, _ = ask("ask_bac", {"bac": "terminale"}, text="je suis en terminale, quels bacs ?")
+    assert f"« {formation.access.bacs.source.sentence} »" in answer
+    assert "ne cite pas" not in answer
+
+
+def test_what_is_a_term_a_complement_defines(ask, kb):
+    defining = next(c for c in kb.complements if "TAJ (" in c.text)
+    text, _, _ = ask("ask_definition", text="c koi le taj", slots={"subject": {"kind": "term", "name": "CNAPS"}})
+    assert defining.text.rstrip(".") in text
+
+
+def test_what_is_a_term_the_fiche_defines_named_in_the_message(ask, formation):
+    text, _, _ = ask("ask_definition", text="c'est quoi le SDIS ?")
+    assert formation.definition_of("SDIS").meaning in text

@@ -1,0 +1,51 @@
+"""Reads which bac a user means from the entity the NLU found, even when it caught only part of it
+(« bac pro métiers », « générale »), with the aliases of knowledge/vocabulary.yml."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from knowledge.text import fold
+
+VOCABULARY_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "vocabulary.yml"
+
+
+@lru_cache(maxsize=None)
+def _vocabulary() -> dict:
+    return yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+
+
+def _resolve(target: str, known: List[str]) -> Optional[str]:
+    """The known bac an alias target names: itself, or the one value that contains its words."""
+    matches = [candidate for candidate in known if fold(candidate) == target] or \
+              [candidate for candidate in known if target in fold(candidate)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def canonical_bac(value: str, accepted: List[str], text: str = "") -> Optional[str]:
+    """The bac `value` names: one the fiche accepts, a generic bac (« bac professionnel »), or None.
+
+    An alias of the vocabulary may begin the value (« bac pro métiers » begins with « bac pro »); a
+    specialty of a generic bac is recognised when one of its own words is in the value or the message
+    (« bac pro … sécurité ») and no other specialty's is. A value that names no bac (« terminale ») gives None.
+    """
+    generics = list(_vocabulary()["extra_values"]["bac"])
+    known = list(accepted) + generics
+    wanted = fold(value)
+    found = _resolve(wanted, known)
+    if found is None:
+        aliases = {fold(alias): fold(target) for alias, target in _vocabulary()["aliases"]["bac"].items()}
+        for alias in sorted(aliases, key=len, reverse=True):
+            if wanted == alias or wanted.startswith(alias + " "):
+                found = _resolve(aliases[alias], known)
+                break
+    if found in generics:
+        said = set("".join(char if char.isalnum() else " " for char in fold(f"{value} {text}")).split())
+        named = [specialty for specialty in accepted if fold(specialty).startswith(fold(found))
+                 and set(fold(specialty)[len(fold(found)):].split()) - {"de", "la", "le", "des", "du"} & said]
+        if len(named) == 1:
+            return named[0]
+    return found
