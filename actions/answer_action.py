@@ -13,7 +13,7 @@ from actions.french import is_english
 from actions.replies import Message
 from actions.retrieval import topics_asked
 from actions.topics import answer_questions, answer_topic, answerable_topic
-from actions.tracker import conversation_context, latest_intent, send
+from actions.tracker import conversation_context, latest_intent, runners_up, send
 
 
 class ActionAnswerTopic(Action):
@@ -32,4 +32,5 @@ class ActionAnswerTopic(Action):
         if topic in ("more", "definition", "select_item"):
             return send(answer_topic(topic, kb, formation_key, context), dispatcher)
         notes = [Message("in_french")] if is_english(context.text) else []
-        return send(answer_questions(topics_asked(context.text, topic), kb, formation_key, context, notes), dispatcher)
+        names = topics_asked(context.text, topic, runners_up(tracker))
+        return send(answer_questions(names, kb, formation_key, context, notes), dispatcher)

@@ -24,7 +24,8 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     (« J'ai compris que vous parliez de … »); else a question between two close topics; else None."""
     topic = load_index().evidence(context.text).topic
     if topic:
-        names = topics_asked(context.text, topic)
+        names = topics_asked(context.text, topic, [name for name in map(_labelled_topic, (e["name"] for e in ranking))
+                                                   if name and name != topic][:3])
         notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
         notes += [Message("in_french")] if is_english(context.text) else []
         return answer_questions(names, kb, formation_key, context, notes)

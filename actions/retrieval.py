@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 from rank_bm25 import BM25Okapi
@@ -38,6 +38,10 @@ OUT_OF_SCOPE = "out_of_scope"
 # choose a topic for 121 messages, 120 of them right.
 MIN_SCORE = 4.0
 MIN_LEAD = 1.2
+# What a clause must score to add a second topic the classifier did not rank next (« … et on apprend
+# quoi ? »).
+SECOND_TOPIC_SCORE = 6.0
+SECOND_TOPIC_LEAD = 1.5
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,13 @@ if __name__ == "__main__":
 CLAUSE_BREAK = re.compile(r"\?|;|\bet\b|\baussi\b|\bainsi que\b", re.IGNORECASE)
 
 
-def topics_asked(text: str, main: str, index: Optional[Index] = None) -> List[str]:
+def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Optional[Index] = None) -> List[str]:
     """The topics of a message that asks several questions, in the order asked; [main] otherwise.
 
-    `main` is the classifier's topic for the whole message. Each clause is searched on its own: a clause
-    whose best topic is `main` places it, and only a clause that clearly names another topic adds one.
+    `main` is the classifier's topic for the whole message, `runners_up` the next topics of its ranking.
+    Each clause is searched on its own: a clause whose best topic is `main` places it; a clause adds
+    another topic when the search clearly finds it and the classifier ranked it next, or when the search
+    alone finds it very clearly.
     """
     index = index or load_index()
     found: List[str] = []
@@ -140,8 +146,17 @@ def topics_asked(text: str, main: str, index: Optional[Index] = None) -> List[st
         if not word_stems(clause):
             continue
         evidence = index.evidence(clause)
+        ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
         best = max(evidence.scores.items(), key=lambda pair: pair[1], default=("", 0.0))
-        topic = evidence.topic or (main if best[0] == main and best[1] >= MIN_SCORE else None)
+        if best[0] == main and best[1] >= MIN_SCORE:
+            topic = main
+        # A second topic must be clearer than a first one: a wrong extra answer costs more than a
+        # missing one, which the user can ask again.
+        elif evidence.topic and (evidence.topic in runners_up or (
+                ranked[0] >= SECOND_TOPIC_SCORE and ranked[0] >= SECOND_TOPIC_LEAD * ranked[1])):
+            topic = evidence.topic
+        else:
+            topic = None
         if topic and topic not in found:
             found.append(topic)
     if len(found) < 2:

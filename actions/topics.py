@@ -142,29 +142,35 @@ def _is_item_list(fact: Any) -> bool:
 
 def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     """Each fact of the topic is a part: a sentence quoted, or a list shown item by item. The part that
-    best answers the question comes first; the others are details."""
-    facts = [(path, fact_at(formation, path)) for path in topic.facts]
-    facts = [(path, fact) for path, fact in facts if fact is not None]
+    best answers the question comes first; the others are details. A list read from a sentence already
+    quoted is not shown twice, but « et le dernier ? » can still pick from it."""
+    facts = [fact for fact in (fact_at(formation, path) for path in topic.facts) if fact is not None]
+    paths = {id(fact_at(formation, path)): path for path in topic.facts}
     parts: List[List[Message]] = []
-    for path, fact in facts:
+    for fact in facts:
         if _is_item_list(fact):
-            parts.append(_list_bubbles("list_" + path.split(".")[-1], list(fact.value)))
-        elif sentence_of(fact):
+            parts.append(_list_bubbles("list_" + paths[id(fact)].split(".")[-1], list(fact.value)))
+        elif sentence_of(fact) and all(sentence_of(fact) != m.values.get("sentence") for p in parts for m in p):
             parts.append([_quote(sentence_of(fact), first=True)])
     if not parts:
         return Answer()
     order = best_first([" ".join(render(m).text for m in part) for part in parts], context.question)
     parts = [parts[index] for index in order]
-    facts = [facts[index] for index in order]
     # The fiche's sentences after the first one are introduced as what it adds.
     details = [_quote(m.values["sentence"], first=False) if m.template == "quote_first" else m
                for part in parts[1:] for m in part]
     remembered: Dict[str, Any] = {}
-    quoted = [m.values["sentence"] for m in parts[0] if "sentence" in m.values]
-    defined = [d for d in formation.definitions if d.source.sentence in quoted]
+    shown_sentences = [m.values["sentence"] for m in parts[0] if "sentence" in m.values]
+    defined = [d for d in formation.definitions if d.source.sentence in shown_sentences]
     if defined:
         remembered["subject"] = {"kind": "term", "name": defined[0].term}
-    listed = next((fact for _, fact in facts if isinstance(fact, ListFact)), None)
+    lists = [fact for fact in facts if isinstance(fact, ListFact)]
+
+    def shown(fact: ListFact) -> bool:
+        template = "list_" + paths[id(fact)].split(".")[-1]
+        return any(m.template == template for m in parts[0]) or sentence_of(fact) in shown_sentences
+
+    listed = next((fact for fact in lists if shown(fact)), lists[0] if lists else None)
     if listed:
         remembered["listed_items"] = {"kind": topic.listed_as, "items": list(listed.value)}
     return Answer(parts[0], details, remembered)

@@ -11,7 +11,7 @@ from knowledge.loader import load_knowledge_base
 
 from actions.bacs import canonical_bac
 from actions.replies import Reply
-from actions.topics import Context
+from actions.topics import Context, answerable_topic
 from actions.wording import render
 
 
@@ -19,20 +19,27 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
+def runners_up(tracker: Tracker, count: int = 3) -> List[str]:
+    """The topics the classifier ranked after its choice for the latest message."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    names = [answerable_topic(entry.get("name")) for entry in ranking[1:count + 1]]
+    return [name for name in names if name]
+
+
 def message_entities(tracker: Tracker) -> Dict[str, str]:
     """Entities of the latest message, after synonym mapping (first value wins); a bac is read as the bac
     it names (« bac pro métiers » as the specialty the fiche cites), and left out when it names none."""
     entities: Dict[str, str] = {}
+    text = tracker.latest_message.get("text") or ""
     for entity in tracker.latest_message.get("entities") or []:
         value = entity.get("value")
-        if isinstance(value, str) and value.strip():
-            entities.setdefault(entity["entity"], value.strip())
-    if "bac" in entities:
-        bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
-        bac = canonical_bac(entities.pop("bac"), list(bacs.value) if bacs else [],
-                            tracker.latest_message.get("text") or "")
-        if bac:
-            entities["bac"] = bac
+        if not isinstance(value, str) or not value.strip() or entity["entity"] in entities:
+            continue
+        if entity["entity"] == "bac":
+            bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
+            value = canonical_bac(value, list(bacs.value) if bacs else [], text)
+        if value:
+            entities[entity["entity"]] = value.strip()
     return entities
 
 

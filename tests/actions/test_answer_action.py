@@ -301,8 +301,11 @@ def test_complements_about_another_bac_are_left_out(ask, kb):
     assert any(complement.source_label in generic for complement in about_bac_pro)
 
 
-def test_two_questions_in_one_message_get_both_answers_in_order(ask, formation):
-    text, _, slots = ask("ask_duration", text="c'est combien de temps et on apprend quoi ?")
+def test_two_questions_in_one_message_get_both_answers_in_order(make_tracker, run_action, render, formation):
+    ranking = [{"name": "ask_duration", "confidence": 0.6}, {"name": "ask_program", "confidence": 0.3}]
+    tracker = make_tracker("ask_duration", "c'est combien de temps et on apprend quoi ?", intent_ranking=ranking)
+    messages, slots = run_action(ActionAnswerTopic(), tracker)
+    text = " ".join(render(messages)[0])
     duration = text.index(formation.identity.duration.value)
     taught = text.index(formation.description.learning.prestation.source.sentence)
     assert duration < taught
