@@ -11,7 +11,7 @@ from knowledge.loader import load_knowledge_base
 
 from actions.french import is_english
 from actions.replies import Message
-from actions.retrieval import topics_asked
+from actions.retrieval import continued_topic, topics_asked
 from actions.topics import answer_questions, answer_topic, answerable_topic
 from actions.tracker import conversation_context, latest_intent, runners_up, send
 
@@ -32,5 +32,6 @@ class ActionAnswerTopic(Action):
         if topic in ("more", "definition", "select_item"):
             return send(answer_topic(topic, kb, formation_key, context), dispatcher)
         notes = [Message("in_french")] if is_english(context.text) else []
+        topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"))
         names = topics_asked(context.text, topic, runners_up(tracker))
         return send(answer_questions(names, kb, formation_key, context, notes), dispatcher)

@@ -66,6 +66,12 @@ def is_english(text: str) -> bool:
     return english >= 2 and english > french
 
 
+def is_follow_up(text: str) -> bool:
+    """True for a message that opens on what was just said (« et pour … », « elle dure combien ? »)."""
+    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    return bool(typed) and typed[0] in words()["follow_up_openers"]
+
+
 def word_stems(text: str, framing: bool = True) -> set:
     """Crude stems (first six letters) of the meaningful words, so « demander » meets « demande ».
 

@@ -25,7 +25,7 @@ from knowledge.loader import load_knowledge_base
 from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
-from actions.french import word_stems
+from actions.french import is_follow_up, word_stems
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
 
@@ -85,7 +85,8 @@ def documents(kb: KnowledgeBase, nlu_dir: Path = NLU_DIR) -> List[Dict[str, str]
                 docs += [{"topic": name, "text": item} for item in fact.value]
             if sentence_of(fact):
                 docs.append({"topic": name, "text": sentence_of(fact)})
-        docs += [{"topic": name, "text": complement.text} for complement in kb.complements_for(name)]
+        docs += [{"topic": name, "text": " ".join([complement.text, *complement.asked_as])}
+                 for complement in kb.complements_for(name)]
     docs += [{"topic": topic, "text": text} for topic, text in _training_examples(nlu_dir)]
     return docs
 
@@ -126,6 +127,16 @@ def load_index(path: Path = INDEX_FILE) -> Index:
 
 if __name__ == "__main__":
     write_index(Path(sys.argv[1]) if len(sys.argv) > 1 else INDEX_FILE)
+
+
+def continued_topic(text: str, classified: str, last: Optional[str], index: Optional[Index] = None) -> str:
+    """The topic a follow-up is about: the last one when the message opens on it (« et … », « elle … »)
+    and the knowledge base supports it better than the classifier's topic (« elle est valable combien
+    d'années ? » after the carte professionnelle is not about the formation's duration)."""
+    if not last or last == classified or last not in _answerable() or not is_follow_up(text):
+        return classified
+    scores = (index or load_index()).evidence(text).scores
+    return last if scores.get(last, 0.0) > MIN_LEAD * scores.get(classified, 0.0) else classified
 
 
 # Where a message may hold a second question: a question mark, a semicolon, « et » or « aussi ».
