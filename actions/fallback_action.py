@@ -10,12 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 
 from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
-from actions.tracker import conversation_context, latest_intent, send
+from actions.french import is_goodbye, is_greeting
+from actions.greeting import greeting
+from actions.tracker import conversation_context, latest_intent, message_entities, send
 
 
 class ActionHandleFallback(Action):
     """An out-of-scope question gets the honest answer; an unsure one is first searched in the knowledge
-    base, then clarified, before the honest answer."""
+    base, then clarified, before the honest answer. A greeting or a goodbye that asks nothing gets one."""
 
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -24,6 +26,13 @@ class ActionHandleFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
+        text = tracker.latest_message.get("text") or ""
+        # A greeting or a goodbye the classifier missed is not a question the fiche fails to answer.
+        if is_greeting(text):
+            return send(greeting(kb.formation(formation_key), text, message_entities(tracker)), dispatcher)
+        if is_goodbye(text):
+            dispatcher.utter_message(response="utter_goodbye")
+            return []
         reply = None
         if latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []

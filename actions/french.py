@@ -72,6 +72,22 @@ def is_follow_up(text: str) -> bool:
     return bool(typed) and typed[0] in words()["follow_up_openers"]
 
 
+def _phrases(text: str) -> str:
+    return " " + " ".join("".join(char if char.isalnum() or char == "+" else " " for char in fold(text)).split()) + " "
+
+
+def is_greeting(text: str) -> bool:
+    """A message that opens with a greeting and asks nothing (« Bonjour, je suis en terminale pro. »)."""
+    said = _phrases(text)
+    return "?" not in text and any(said.startswith(f" {word} ") for word in words()["greetings"])
+
+
+def is_goodbye(text: str) -> bool:
+    """A message that takes leave and asks nothing (« ok merci beaucoup, à plus ! »)."""
+    said = _phrases(text)
+    return "?" not in text and any(f" {word} " in said for word in words()["goodbyes"])
+
+
 def word_stems(text: str, framing: bool = True) -> set:
     """Crude stems (first six letters) of the meaningful words, so « demander » meets « demande ».
 

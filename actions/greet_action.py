@@ -1,5 +1,4 @@
-"""The greeting: names the formation, offers topics, and keeps a situation the user introduces
-themselves with (« bonjour, je suis en reconversion ») for the eligibility guide."""
+"""The greeting (actions/greeting.py) as the action the greet rule runs."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -10,13 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.eligibility import read_situation
-from actions.french import is_english
-from actions.replies import Message, Reply
+from actions.greeting import greeting
 from actions.tracker import message_entities, send
-from actions.wording import topic_button
-
-OFFERED_TOPICS = ("overview", "bac", "eligibility")
 
 
 class ActionGreet(Action):
@@ -26,11 +20,6 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        text = tracker.latest_message.get("text") or ""
         formation = load_knowledge_base().formation(tracker.get_slot("formation"))
-        messages = [Message("greet", {"title": formation.identity.title.value})]
-        if is_english(text):
-            messages.append(Message("in_french"))
-        situation = read_situation(None, message_entities(tracker), text)
-        remembered = {"user_situation": situation} if situation else {}
-        return send(Reply(messages, remembered, [topic_button(name) for name in OFFERED_TOPICS]), dispatcher)
+        text = tracker.latest_message.get("text") or ""
+        return send(greeting(formation, text, message_entities(tracker)), dispatcher)

@@ -76,3 +76,22 @@ def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make
     texts, _ = render(run_action(ActionHandleFallback(), make_tracker(
         "nlu_fallback", "il fait beau aujourd'hui chez vous ?", intent_ranking=ranking))[0])
     assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
+def test_a_greeting_the_classifier_missed_gets_a_greeting(make_tracker, run_action, render):
+    tracker = make_tracker("out_of_scope", "Bonjour, je m'appelle Karim, j'ai 38 ans et je cherche à me reconvertir.")
+    messages, slots = run_action(ActionHandleFallback(), tracker)
+    texts, _ = render(messages)
+    assert texts[0].startswith("Bonjour ! Je suis l'assistant virtuel")
+    assert slots == {"user_situation": "reconversion"}
+
+
+def test_a_goodbye_the_classifier_missed_gets_a_goodbye(make_tracker, run_action, render):
+    messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "ok merci beaucoup, à plus !"))
+    texts, _ = render(messages)
+    assert texts == ["Au revoir et bonne continuation dans votre projet d'orientation !"]
+
+
+def test_a_question_that_opens_with_hello_is_still_a_question(make_tracker, run_action, render):
+    messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "Bonjour, ça coûte combien ?"))
+    assert render(messages)[0][0].startswith("Je ne peux pas répondre à cette question")
