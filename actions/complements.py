@@ -15,7 +15,7 @@ from actions.wording import phrase
 def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict[str, str]) -> List[Complement]:
     """The topic's complements that concern the question, the one that best answers it first."""
     candidates = [complement for complement in kb.complements_for(topic) if _concerns(complement, entities)]
-    return rank(candidates, " ".join([question, *entities.values()]))
+    return rank(candidates, question)
 
 
 def rank(complements: List[Complement], question: str) -> List[Complement]:

@@ -86,6 +86,14 @@ def fact_at(formation: Formation, path: str) -> Any:
     return value
 
 
+def asked_about(context: Context, formation: Formation) -> str:
+    """What the question asks about, for ranking: its words and entity values, without the formation's
+    own acronyms (« après le [sigle] » says nothing of which fact is wanted)."""
+    names = {fold(formation.identity.sigle.value)} if formation.identity.sigle else set()
+    names |= {fold(word) for word in formation.identity.title.value.split() if word.isupper()}
+    return " ".join(word for word in context.question.split() if fold(word).strip("?!.,;:") not in names)
+
+
 def has_facts(topic: Topic, formation: Formation) -> bool:
     """True when the fiche has every fact `topic` quotes or lists."""
     return all(fact_at(formation, path) for path in topic.facts)
@@ -154,7 +162,7 @@ def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context
             parts.append([_quote(sentence_of(fact), first=True)])
     if not parts:
         return Answer()
-    order = best_first([" ".join(render(m).text for m in part) for part in parts], context.question)
+    order = best_first([" ".join(render(m).text for m in part) for part in parts], asked_about(context, formation))
     parts = [parts[index] for index in order]
     # The fiche's sentences after the first one are introduced as what it adds.
     details = [_quote(m.values["sentence"], first=False) if m.template == "quote_first" else m
@@ -358,7 +366,8 @@ class Composed:
 def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Composed:
     topic = topics()[name]
     answer = COMPOSERS[topic.composer](topic, kb.formation(formation_key), kb, context)
-    complements = [complement_message(c) for c in complements_for(kb, topic.name, context.text, context.entities)]
+    asked = asked_about(context, kb.formation(formation_key))
+    complements = [complement_message(c) for c in complements_for(kb, topic.name, asked, context.entities)]
     return Composed(topic, answer, complements)
 
 
