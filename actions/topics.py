@@ -155,14 +155,19 @@ def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context
     facts = [fact for fact in (fact_at(formation, path) for path in topic.facts) if fact is not None]
     paths = {id(fact_at(formation, path)): path for path in topic.facts}
     parts: List[List[Message]] = []
+    part_facts: List[Any] = []
     for fact in facts:
         if _is_item_list(fact):
             parts.append(_list_bubbles("list_" + paths[id(fact)].split(".")[-1], list(fact.value)))
+            part_facts.append(fact)
         elif sentence_of(fact) and all(sentence_of(fact) != m.values.get("sentence") for p in parts for m in p):
             parts.append([_quote(sentence_of(fact), first=True)])
+            part_facts.append(fact)
     if not parts:
         return Answer()
-    order = best_first([" ".join(render(m).text for m in part) for part in parts], asked_about(context, formation))
+    texts = [" ".join([*(render(m).text for m in part), *topic.asked_as.get(paths[id(fact)], ())])
+             for part, fact in zip(parts, part_facts)]
+    order = best_first(texts, asked_about(context, formation))
     parts = [parts[index] for index in order]
     # The fiche's sentences after the first one are introduced as what it adds.
     details = [_quote(m.values["sentence"], first=False) if m.template == "quote_first" else m

@@ -1,7 +1,7 @@
 """The topic registry (knowledge/topics.yml): every topic the assistant answers, declared once."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Optional, Tuple
@@ -19,6 +19,8 @@ class Topic:
     follow_ups: Tuple[str, ...] = ()
     response: Optional[str] = None
     facts: Tuple[str, ...] = ()
+    # How people ask for a fact in words the fiche does not use (path -> words), to rank the parts.
+    asked_as: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     listed_as: str = "text"
 
 
@@ -26,13 +28,16 @@ class Topic:
 def topics() -> Dict[str, Topic]:
     """The registry, in file order, keyed by topic name."""
     entries = yaml.safe_load(REGISTRY_FILE.read_text(encoding="utf-8"))
-    return {
-        name: Topic(
-            name=name,
-            **{**entry, "follow_ups": tuple(entry.get("follow_ups") or ()), "facts": tuple(entry.get("facts") or ())},
-        )
-        for name, entry in entries.items()
-    }
+    return {name: _topic(name, entry) for name, entry in entries.items()}
+
+
+def _topic(name: str, entry: dict) -> Topic:
+    """A fact is a path, or {path: [words people ask it with]}."""
+    facts = [fact if isinstance(fact, str) else next(iter(fact)) for fact in entry.get("facts") or ()]
+    asked_as = {next(iter(fact)): tuple(next(iter(fact.values()))) for fact in entry.get("facts") or ()
+                if isinstance(fact, dict)}
+    return Topic(name=name, **{**entry, "follow_ups": tuple(entry.get("follow_ups") or ()), "facts": tuple(facts),
+                               "asked_as": asked_as})
 
 
 def topic_names() -> Tuple[str, ...]:
