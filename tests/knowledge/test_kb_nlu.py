@@ -5,7 +5,7 @@ import re
 import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import pytest
 import yaml
@@ -219,3 +219,25 @@ def test_malformed_templates_are_refused(mos_kb: KnowledgeBase, templates: dict,
     vocabularies = build_vocabularies(mos_kb, read_yaml("vocabulary.yml"))
     with pytest.raises(NluDataError, match=re.escape(message)):
         training_examples(vocabularies, templates)
+
+
+def test_every_entity_value_annotated_in_the_training_data_is_a_value_of_the_kb(generated) -> None:
+    """Hand-written and generated examples together: after synonym mapping, each bac, module, sector and
+    institution annotated is one the knowledge base (or its vocabulary) knows; ordinals are positions."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(REPO_ROOT / "data" / "nlu"))
+    canonical: Dict[str, set] = defaultdict(set)
+    for example in generated.entity_examples:
+        for entity in example.get("entities"):
+            canonical[entity["entity"]].add(entity["value"])
+    canonical["ordinal"] = {str(position) for position in range(1, 11)} | {"last"}
+    unknown, checked = set(), 0
+    for example in data.entity_examples:
+        for entity in example.get("entities"):
+            value = data.entity_synonyms.get(entity["value"], entity["value"])
+            checked += entity["entity"] in canonical
+            if entity["entity"] in canonical and value not in canonical[entity["entity"]]:
+                unknown.add((entity["entity"], value))
+    assert unknown == set()
+    assert checked > 300
