@@ -25,12 +25,22 @@ def _resolve(target: str, known: List[str]) -> Optional[str]:
     return matches[0] if len(matches) == 1 else None
 
 
-def canonical_bac(value: str, accepted: List[str], text: str = "") -> Optional[str]:
+# How many words after the bac the message may name its specialty in (« bac pro métiers de la sécu »).
+FOLLOWING_WORDS = 4
+
+
+def _names(own_words: set, said: set) -> bool:
+    """True when a word said is one of `own_words` or the start (four letters or more) of one."""
+    return any(word == own or (len(word) >= 4 and own.startswith(word)) for word in said for own in own_words)
+
+
+def canonical_bac(value: str, accepted: List[str], following: str = "") -> Optional[str]:
     """The bac `value` names: one the fiche accepts, a generic bac (« bac professionnel »), or None.
 
     An alias of the vocabulary may begin the value (« bac pro métiers » begins with « bac pro »); a
-    specialty of a generic bac is recognised when one of its own words is in the value or the message
-    (« bac pro … sécurité ») and no other specialty's is. A value that names no bac (« terminale ») gives None.
+    specialty of a generic bac is recognised when one of its own words (or its first four letters, « sécu »)
+    is in the value or in the few words `following` it in the message (« bac pro sécu ») and no other
+    specialty's is: « un bac pro commerce, agent de sécurité depuis 8 ans » names no specialty. A value that names no bac (« terminale ») gives None.
     """
     generics = list(_vocabulary()["extra_values"]["bac"])
     known = list(accepted) + generics
@@ -43,9 +53,10 @@ def canonical_bac(value: str, accepted: List[str], text: str = "") -> Optional[s
                 found = _resolve(aliases[alias], known)
                 break
     if found in generics:
-        said = set("".join(char if char.isalnum() else " " for char in fold(f"{value} {text}")).split())
+        next_words = "".join(char if char.isalnum() else " " for char in fold(following)).split()[:FOLLOWING_WORDS]
+        said = set("".join(char if char.isalnum() else " " for char in fold(value)).split() + next_words)
         named = [specialty for specialty in accepted if fold(specialty).startswith(fold(found))
-                 and set(fold(specialty)[len(fold(found)):].split()) - {"de", "la", "le", "des", "du"} & said]
+                 and _names(set(fold(specialty)[len(fold(found)):].split()) - {"de", "la", "le", "des", "du"}, said)]
         if len(named) == 1:
             return named[0]
     return found

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 
 from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
-from actions.french import is_goodbye, is_greeting
+from actions.french import is_english, is_goodbye, is_greeting
+from actions.replies import Message
 from actions.greeting import greeting
 from actions.tracker import conversation_context, latest_intent, message_entities, send
 
@@ -37,4 +38,7 @@ class ActionHandleFallback(Action):
         if latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
             reply = unsure(kb, formation_key, conversation_context(tracker), ranking)
-        return send(reply or cannot_answer(kb, formation_key), dispatcher)
+        if reply is None:
+            reply = cannot_answer(kb, formation_key)
+            reply = reply.then(Message("in_french")) if is_english(text) else reply
+        return send(reply, dispatcher)

@@ -37,7 +37,8 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
             continue
         if entity["entity"] == "bac":
             bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
-            value = canonical_bac(value, list(bacs.value) if bacs else [], text)
+            following = text[entity["end"]:] if isinstance(entity.get("end"), int) else ""
+            value = canonical_bac(value, list(bacs.value) if bacs else [], following)
         if value:
             entities[entity["entity"]] = value.strip()
     return entities

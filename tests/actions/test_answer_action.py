@@ -320,12 +320,26 @@ def test_a_question_in_english_is_answered_in_french_and_says_so(ask, formation)
 
 @pytest.mark.parametrize("caught, text", [
     ("bac pro métiers", "j'ai un bac pro métiers de la sécurité, c'est accepté ?"),
-    ("bac pro", "le bac pro sécurité est accepté ?"),
+    ("bac pro", "le bac pro sécu est accepté ?"),
 ])
-def test_a_bac_the_nlu_caught_in_part_is_read_whole(ask, formation, caught, text):
+def test_a_bac_the_nlu_caught_in_part_is_read_whole(make_tracker, run_action, render, formation, caught, text):
     specialty = next(bac for bac in formation.access.bacs.value if bac.startswith("bac professionnel "))
-    answer, _, _ = ask("ask_bac", {"bac": caught}, text=text)
+    start = text.index(caught.split()[0])
+    entity = {"entity": "bac", "value": caught, "start": start, "end": start + len(caught)}
+    tracker = make_tracker("ask_bac", text)
+    tracker.latest_message["entities"] = [entity]
+    answer = " ".join(render(run_action(ActionAnswerTopic(), tracker)[0])[0])
     assert answer.startswith("Oui") and specialty in answer
+
+
+def test_a_specialty_named_elsewhere_in_the_message_is_not_the_bac(make_tracker, run_action, render):
+    text = "agent de sécurité depuis 8 ans, j'ai un bac pro commerce, c'est accepté ?"
+    start = text.index("bac pro")
+    tracker = make_tracker("ask_bac", text)
+    tracker.latest_message["entities"] = [{"entity": "bac", "value": "bac professionnel", "start": start,
+                                           "end": start + len("bac pro")}]
+    answer = " ".join(render(run_action(ActionAnswerTopic(), tracker)[0])[0])
+    assert answer.startswith("Pour un bac professionnel, la fiche de la formation ne cite que cette spécialité")
 
 
 def test_an_entity_that_names_no_bac_is_ignored(ask, formation):
