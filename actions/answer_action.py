@@ -11,7 +11,7 @@ from knowledge.loader import load_knowledge_base
 
 from actions.french import is_english
 from actions.replies import Message
-from actions.retrieval import continued_topic, topics_asked
+from actions.retrieval import continued_topic, load_index, topics_asked
 from actions.topics import answer_questions, answer_topic, answerable_topic
 from actions.tracker import conversation_context, latest_intent, runners_up, send
 
@@ -31,7 +31,9 @@ class ActionAnswerTopic(Action):
         kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
         if topic in ("more", "definition", "select_item"):
             return send(answer_topic(topic, kb, formation_key, context), dispatcher)
-        notes = [Message("in_french")] if is_english(context.text) else []
+        # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
+        notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []
+        notes += [Message("in_french")] if is_english(context.text) else []
         topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"))
         names = topics_asked(context.text, topic, runners_up(tracker))
         return send(answer_questions(names, kb, formation_key, context, notes), dispatcher)

@@ -77,6 +77,8 @@ def every_reply(kb: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
         understood = Message("understood_as", {"about": about(name)})
         yield f"{name} (compris par la recherche, en anglais)", answer_topic(
             name, kb, None, Context(), [understood, Message("in_french")])
+        yield f"{name} (au-delà de la fiche, en anglais)", answer_topic(
+            name, kb, None, Context(), [Message("beyond_the_fiche"), Message("in_french")])
     for first, second in permutations(answerable, 2):
         understood = Message("understood_as", {"about": f"{about(first)} et {about(second)}"})
         yield f"{first} + {second}", answer_questions([first, second], kb, None, Context(),

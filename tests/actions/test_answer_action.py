@@ -357,3 +357,10 @@ def test_what_is_a_term_a_complement_defines(ask, kb):
 def test_what_is_a_term_the_fiche_defines_named_in_the_message(ask, formation):
     text, _, _ = ask("ask_definition", text="c'est quoi le SDIS ?")
     assert formation.definition_of("SDIS").meaning in text
+
+
+def test_what_a_question_asks_beyond_any_answer_is_said_plainly(ask, kb):
+    text, _, _ = ask("ask_professional_card", text="La carte pro elle coûte combien à faire ?")
+    assert "Sur ce point précis, la fiche de la formation ne dit rien" in text
+    plain, _, _ = ask("ask_professional_card", text="c'est quoi la carte pro ?")
+    assert "Sur ce point précis" not in plain
