@@ -88,10 +88,10 @@ interactive: train $(INDEX) ## Rasa interactive learning (starts the action serv
 test-unit: $(KB) $(RESPONSES) $(INDEX) ## Unit tests: knowledge base, actions, scripts (no model needed)
 	$(PY) -m pytest -m "not model" tests
 
-# The blind set's bars guard against regressions at the level reached (accuracy 0.908, macro-F1 0.915);
-# the targets of the understanding issue (0.93 and 0.92) are not reached yet: see the README.
-BLIND_MIN_ACCURACY ?= 0.90
-BLIND_MIN_MACRO_F1 ?= 0.90
+# The blind set's bars: the understanding issue's macro-F1 target (0.92, reached: 0.927); for accuracy a
+# guard against regressions at the level reached (0.917), below the issue's target of 0.93: see the README.
+BLIND_MIN_ACCURACY ?= 0.91
+BLIND_MIN_MACRO_F1 ?= 0.92
 
 test-nlu: train ## NLU on the development (held-out) set and on the blind set; fails below their bars
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/heldout.yml --out $(RESULTS)/nlu
