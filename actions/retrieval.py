@@ -102,15 +102,16 @@ class Index:
         self.topics = [doc["topic"] for doc in docs]
         tokens = [sorted(word_stems(doc["text"])) for doc in docs]
         self.bm25 = BM25Okapi([words or ["_"] for words in tokens])
-        self.words: Dict[str, set] = {}
-        for topic, words in zip(self.topics, tokens):
-            self.words.setdefault(topic, set()).update(words)
+        words: Dict[str, set] = {}
+        for topic, stems in zip(self.topics, tokens):
+            words.setdefault(topic, set()).update(stems)
+        elsewhere = set().union(*(stems for label, stems in words.items() if label != OUT_OF_SCOPE))
+        self.out_of_scope_only = words.get(OUT_OF_SCOPE, set()) - elsewhere
 
     def beyond(self, text: str) -> List[str]:
-        """Words of `text` that only out-of-scope questions use (« permis », « coûte »): the question
-        asks something no answer of the assistant covers, whatever topic it is filed under."""
-        elsewhere = set().union(*(words for label, words in self.words.items() if label != OUT_OF_SCOPE))
-        return sorted(word_stems(text) & (self.words.get(OUT_OF_SCOPE, set()) - elsewhere))
+        """Words of `text` that only out-of-scope questions use (« coûte », « payé »): the question asks
+        something no answer of the assistant covers, whatever topic it is filed under."""
+        return sorted(word_stems(text) & self.out_of_scope_only)
 
     def evidence(self, text: str) -> Evidence:
         """The best score of each topic for `text`, and the topic that clearly wins, if any."""
