@@ -9,7 +9,7 @@ from knowledge.topics import topic_of_intent
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
 from actions.retrieval import load_index, topics_asked
-from actions.topics import Context, answer_questions, contact_message
+from actions.topics import Context, answer_questions, contact_message, ranked_topics
 from actions.wording import about, link_label, topic_button, wording
 
 # Two intents whose confidences are this close are too close to call: ask rather than guess.
@@ -24,8 +24,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     (« J'ai compris que vous parliez de … »); else a question between two close topics; else None."""
     topic = load_index().evidence(context.text).topic
     if topic:
-        names = topics_asked(context.text, topic, [name for name in map(_labelled_topic, (e["name"] for e in ranking))
-                                                   if name and name != topic][:3])
+        names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
         notes += [Message("in_french")] if is_english(context.text) else []
         return answer_questions(names, kb, formation_key, context, notes)

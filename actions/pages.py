@@ -9,23 +9,19 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from actions.replies import Message
-from actions.wording import REPLY_LIMIT, render
+from actions.wording import REPLY_LIMIT, text_length
 
 Page = Tuple[List[Message], List[Message]]
-
-
-def _length(message: Message) -> int:
-    return len(render(message).text)
 
 
 def _fill(messages: List[Message], used: int = 0) -> Page:
     """The longest run of `messages` that fits in what is left of the page (at least one message)."""
     shown: List[Message] = []
     for index, message in enumerate(messages):
-        if shown and used + _length(message) > REPLY_LIMIT:
+        if shown and used + text_length([message]) > REPLY_LIMIT:
             return shown, messages[index:]
         shown.append(message)
-        used += _length(message)
+        used += text_length([message])
     return shown, []
 
 
@@ -38,7 +34,7 @@ def first_page(lead: List[Message], details: List[Message], complements: List[Me
         return complements[:1], complements[1:]
     shown, lead_rest = _fill(lead, reserve)
     extra = complements[:1] or details[:1]
-    if not lead_rest and extra and reserve + sum(map(_length, shown + extra)) <= REPLY_LIMIT:
+    if not lead_rest and extra and reserve + text_length(shown + extra) <= REPLY_LIMIT:
         shown = shown + extra
     rest = [message for message in lead_rest + details + complements if message not in shown]
     return shown, rest

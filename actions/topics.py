@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, TextFact
 from knowledge.text import fold
@@ -20,7 +20,9 @@ from actions.french import join_fr, ordinal_index, strip_final_period, upper_fir
 from actions.pages import first_page, more_slot, next_page
 from actions.replies import Link, Message, Reply, button
 from actions.ranking import best_first
-from actions.wording import FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, render, topic_button
+from actions.wording import (
+    FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, render, text_length, topic_button,
+)
 
 SUBJECT_KINDS = ("module", "institution", "sector")
 BULLET = "\n• "
@@ -52,6 +54,12 @@ class Answer:
     details: List[Message] = field(default_factory=list)
     context: Dict[str, Any] = field(default_factory=dict)
     buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+def ranked_topics(ranking: Sequence[Dict[str, Any]]) -> List[str]:
+    """The topics of a classifier's intent ranking, in its order (chitchat and fallback left out)."""
+    names = [answerable_topic(entry.get("name")) for entry in ranking]
+    return [name for name in names if name]
 
 
 def answerable_topic(intent: Optional[str]) -> Optional[str]:
@@ -143,6 +151,11 @@ def _list_bubbles(template: str, items: List[str]) -> List[Message]:
     return bubbles + [Message(template, {"items": BULLET + BULLET.join(shown)})]
 
 
+def _list_template(path: str) -> str:
+    """The wording template that introduces the list at `path`: « list_careers » for « careers »."""
+    return "list_" + path.split(".")[-1]
+
+
 def _is_item_list(fact: Any) -> bool:
     """A list the fiche gives as items (« Métiers associés »), not a list read from one sentence."""
     return isinstance(fact, ListFact) and bool(fact.item_sources)
@@ -152,41 +165,33 @@ def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context
     """Each fact of the topic is a part: a sentence quoted, or a list shown item by item. The part that
     best answers the question comes first; the others are details. A list read from a sentence already
     quoted is not shown twice, but « et le dernier ? » can still pick from it."""
-    facts = [fact for fact in (fact_at(formation, path) for path in topic.facts) if fact is not None]
-    paths = {id(fact_at(formation, path)): path for path in topic.facts}
-    parts: List[List[Message]] = []
-    part_facts: List[Any] = []
-    for fact in facts:
+    facts = [(path, fact) for path, fact in ((path, fact_at(formation, path)) for path in topic.facts) if fact]
+    parts: List[Tuple[str, List[Message]]] = []
+    for path, fact in facts:
         if _is_item_list(fact):
-            parts.append(_list_bubbles("list_" + paths[id(fact)].split(".")[-1], list(fact.value)))
-            part_facts.append(fact)
-        elif sentence_of(fact) and all(sentence_of(fact) != m.values.get("sentence") for p in parts for m in p):
-            parts.append([_quote(sentence_of(fact), first=True)])
-            part_facts.append(fact)
+            parts.append((path, _list_bubbles(_list_template(path), list(fact.value))))
+        elif sentence_of(fact) and all(sentence_of(fact) != m.values.get("sentence") for _, p in parts for m in p):
+            parts.append((path, [_quote(sentence_of(fact), first=True)]))
     if not parts:
         return Answer()
-    texts = [" ".join([*(render(m).text for m in part), *topic.asked_as.get(paths[id(fact)], ())])
-             for part, fact in zip(parts, part_facts)]
+    texts = [" ".join([*(render(m).text for m in part), *topic.asked_as.get(path, ())]) for path, part in parts]
     order = best_first(texts, asked_about(context, formation))
-    parts = [parts[index] for index in order]
+    lead, *others = [parts[index][1] for index in order]
     # The fiche's sentences after the first one are introduced as what it adds.
     details = [_quote(m.values["sentence"], first=False) if m.template == "quote_first" else m
-               for part in parts[1:] for m in part]
+               for part in others for m in part]
     remembered: Dict[str, Any] = {}
-    shown_sentences = [m.values["sentence"] for m in parts[0] if "sentence" in m.values]
+    shown_sentences = [m.values["sentence"] for m in lead if "sentence" in m.values]
     defined = [d for d in formation.definitions if d.source.sentence in shown_sentences]
     if defined:
         remembered["subject"] = {"kind": "term", "name": defined[0].term}
-    lists = [fact for fact in facts if isinstance(fact, ListFact)]
-
-    def shown(fact: ListFact) -> bool:
-        template = "list_" + paths[id(fact)].split(".")[-1]
-        return any(m.template == template for m in parts[0]) or sentence_of(fact) in shown_sentences
-
-    listed = next((fact for fact in lists if shown(fact)), lists[0] if lists else None)
+    lists = [(path, fact) for path, fact in facts if isinstance(fact, ListFact)]
+    shown = [fact for path, fact in lists
+             if any(m.template == _list_template(path) for m in lead) or sentence_of(fact) in shown_sentences]
+    listed = (shown or [fact for _, fact in lists] or [None])[0]
     if listed:
         remembered["listed_items"] = {"kind": topic.listed_as, "items": list(listed.value)}
-    return Answer(parts[0], details, remembered)
+    return Answer(lead, details, remembered)
 
 
 def specialties_of(accepted: List[str], asked: str) -> List[str]:
@@ -396,7 +401,7 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     answer = composed.answer
     if not answer.lead and not composed.complements:
         return missing_information(kb).then(last_topic=name, more=None)
-    shown, rest = first_page(answer.lead, answer.details, composed.complements, _length(notes))
+    shown, rest = first_page(answer.lead, answer.details, composed.complements, text_length(notes))
     reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context))
     return reply.then(*notes)
 
@@ -418,13 +423,10 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
         leads += lead
         rest += answer.details + others
         remembered.update(_remembered(composed, context))
-    shown, unshown = next_page(leads, _length(notes))
+    shown, unshown = next_page(leads, text_length(notes))
     reply = _page_reply(topics()[names[-1]], shown, unshown + rest, [], remembered)
     return reply.then(*notes)
 
-
-def _length(messages: Sequence[Message]) -> int:
-    return sum(len(render(message).text) for message in messages)
 
 
 def more_of_the_topic(context: Context) -> Reply:

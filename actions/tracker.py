@@ -11,7 +11,7 @@ from knowledge.loader import load_knowledge_base
 
 from actions.bacs import canonical_bac
 from actions.replies import Reply
-from actions.topics import Context, answerable_topic
+from actions.topics import Context, ranked_topics
 from actions.wording import render
 
 
@@ -21,9 +21,7 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
 
 def runners_up(tracker: Tracker, count: int = 3) -> List[str]:
     """The topics the classifier ranked after its choice for the latest message."""
-    ranking = tracker.latest_message.get("intent_ranking") or []
-    names = [answerable_topic(entry.get("name")) for entry in ranking[1:count + 1]]
-    return [name for name in names if name]
+    return ranked_topics((tracker.latest_message.get("intent_ranking") or [])[1:count + 1])
 
 
 def message_entities(tracker: Tracker) -> Dict[str, str]:

@@ -5,11 +5,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Sequence, Set
 
 import yaml
 
-from actions.replies import Link, Message, Reply, button
+from actions.replies import Link, Message, button
 from knowledge.topics import topics
 
 WORDING_FILE = Path(__file__).with_name("wording.yml")
@@ -43,9 +43,9 @@ def render(message: Message) -> Rendered:
     return Rendered(phrase(message.template, **message.values), list(message.links))
 
 
-def reply_length(reply: Reply) -> int:
-    """Characters the user reads: every bubble's text, buttons excluded."""
-    return sum(len(render(message).text) for message in reply.messages)
+def text_length(messages: Sequence[Message]) -> int:
+    """Characters the user reads in `messages`: every bubble's text, buttons excluded."""
+    return sum(len(render(message).text) for message in messages)
 
 
 def about(topic: str) -> str:
