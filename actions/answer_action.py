@@ -13,7 +13,7 @@ from actions.french import is_english
 from actions.replies import Message
 from actions.retrieval import continued_topic, load_index, topics_asked
 from actions.topics import answer_questions, answer_topic, answerable_topic
-from actions.tracker import conversation_context, latest_intent, runners_up, send
+from actions.tracker import conversation_context, latest_intent, remembered_situation, runners_up, send
 
 
 class ActionAnswerTopic(Action):
@@ -36,4 +36,5 @@ class ActionAnswerTopic(Action):
         notes += [Message("in_french")] if is_english(context.text) else []
         topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"))
         names = topics_asked(context.text, topic, runners_up(tracker))
-        return send(answer_questions(names, kb, formation_key, context, notes), dispatcher)
+        reply = answer_questions(names, kb, formation_key, context, notes)
+        return send(reply, dispatcher) + remembered_situation(tracker)

@@ -19,10 +19,23 @@ def _vocabulary() -> dict:
 
 
 def _resolve(target: str, known: List[str]) -> Optional[str]:
-    """The known bac an alias target names: itself, or the one value that contains its words."""
-    matches = [candidate for candidate in known if fold(candidate) == target] or \
-              [candidate for candidate in known if target in fold(candidate)]
+    """The known bac an alias target names: itself, or the one value that contains its words. Words that
+    name no kind of bac (« sécurité » in « agent de sécurité ») name none, even when one bac contains them."""
+    matches = [candidate for candidate in known if fold(candidate) == target]
+    kinds = {word for generic in _vocabulary()["extra_values"]["bac"] for word in fold(generic).split()}
+    if not matches and kinds & set(target.split()):
+        matches = [candidate for candidate in known if target in fold(candidate)]
     return matches[0] if len(matches) == 1 else None
+
+
+def _other_specialty(generic: str, said: List[str]) -> Optional[str]:
+    """The specialty of `generic` the words right after it name when the fiche does not cite it
+    (« commerce » after « bac pro »), from the vocabulary's other_specialties."""
+    opening = " ".join(said)
+    for specialty in sorted(_vocabulary().get("other_specialties", {}).get(generic, []), key=len, reverse=True):
+        if opening == specialty or opening.startswith(specialty + " "):
+            return specialty
+    return None
 
 
 # How many words after the bac the message may name its specialty in (« bac pro métiers de la sécu »).
@@ -40,7 +53,9 @@ def canonical_bac(value: str, accepted: List[str], following: str = "") -> Optio
     An alias of the vocabulary may begin the value (« bac pro métiers » begins with « bac pro »); a
     specialty of a generic bac is recognised when one of its own words (or its first four letters, « sécu »)
     is in the value or in the few words `following` it in the message (« bac pro sécu ») and no other
-    specialty's is: « un bac pro commerce, agent de sécurité depuis 8 ans » names no specialty. A value that names no bac (« terminale ») gives None.
+    specialty's is: « un bac pro commerce, agent de sécurité depuis 8 ans » names none of the fiche's. A
+    specialty the fiche does not cite, named right after the generic bac, is kept (« bac professionnel
+    commerce »). A value that names no bac (« terminale », « sécurité ») gives None.
     """
     generics = list(_vocabulary()["extra_values"]["bac"])
     known = list(accepted) + generics
@@ -53,10 +68,16 @@ def canonical_bac(value: str, accepted: List[str], following: str = "") -> Optio
                 found = _resolve(aliases[alias], known)
                 break
     if found in generics:
-        next_words = "".join(char if char.isalnum() else " " for char in fold(following)).split()[:FOLLOWING_WORDS]
+        next_words = "".join(char if char.isalnum() or char in "'-" else " " for char in fold(following)).split()
+        next_words = next_words[:FOLLOWING_WORDS]
         said = set("".join(char if char.isalnum() else " " for char in fold(value)).split() + next_words)
         named = [specialty for specialty in accepted if fold(specialty).startswith(fold(found))
                  and _names(set(fold(specialty)[len(fold(found)):].split()) - {"de", "la", "le", "des", "du"}, said)]
         if len(named) == 1:
             return named[0]
+        other = _other_specialty(fold(found), "".join(char if char.isalnum() or char in "'-" else " "
+                                                      for char in fold(value)).split()[len(fold(found).split()):]
+                                 + next_words)
+        if other:
+            return f"{found} {other}"
     return found

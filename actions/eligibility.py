@@ -20,6 +20,7 @@ UNKNOWN = "unknown"
 RECONVERSION = "reconversion"
 OTHER_BAC = "other_bac"
 NO_BAC = "no_bac"
+FOREIGN_DIPLOMA = "foreign_diploma"
 MAX_ATTEMPTS = 2
 
 # How people describe a situation that is not a bac name (compared without accents or case).
@@ -33,17 +34,19 @@ def situation_cues() -> Dict[str, List[str]]:
 
 def read_situation(intent: Optional[str], entities: Dict[str, str], text: str) -> Optional[str]:
     """A situation (a bac name, or one of the constants above) from one message, or None."""
+    typed = fold(text or "")
+    cued = next((situation for situation, cues in situation_cues().items() if any(cue in typed for cue in cues)),
+                None)
     if entities.get("situation"):
         return entities["situation"]
+    # Where a diploma comes from says more than its name: the fiche's list of bacs is about French ones.
+    if cued == FOREIGN_DIPLOMA:
+        return cued
     if entities.get("bac"):
         return entities["bac"]
     if intent == "dont_know":
         return UNKNOWN
-    typed = fold(text or "")
-    for situation, cues in situation_cues().items():
-        if any(cue in typed for cue in cues):
-            return situation
-    return None
+    return cued
 
 
 def situation_buttons(kb: KnowledgeBase, formation_key: Optional[str]) -> List[Dict[str, str]]:
@@ -71,6 +74,8 @@ def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation
         case = Message("eligibility_reconversion", {"sentence": common["sentence"]})
     elif situation == NO_BAC:
         case = Message("eligibility_no_bac", {"sentence": common["sentence"]})
+    elif situation == FOREIGN_DIPLOMA:
+        case = Message("eligibility_foreign_diploma", {"sentence": common["sentence"]})
     elif specialties_of(bacs.value, situation):
         matches = join_fr(specialties_of(bacs.value, situation), "ou")
         case = Message("answer_bac_specialty", {"bac": situation, "matches": matches})

@@ -6,7 +6,7 @@ data/rules/eligibility.yml, and the form then asks again (« Reprenons le questi
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -15,10 +15,10 @@ from rasa_sdk.types import DomainDict
 
 from knowledge.loader import load_knowledge_base
 
-from actions.eligibility import MAX_ATTEMPTS, UNKNOWN, eligibility_reply, read_situation, situation_buttons
+from actions.eligibility import MAX_ATTEMPTS, UNKNOWN, eligibility_reply, situation_buttons
 from actions.replies import Message, Reply
 from actions.topics import answerable_topic
-from actions.tracker import latest_intent, message_entities, send
+from actions.tracker import latest_intent, send, stated_situation
 from actions.wording import render
 
 # Messages that are not an answer to the guide's question: the form rejects them and the rules take over
@@ -28,11 +28,6 @@ STOP_INTENTS = {"deny", "goodbye"}
 # Actions that speak of their own during the guide; anything else said since the user's message was an
 # answer to a side question.
 FORM_ACTIONS = {"eligibility_form", "validate_eligibility_form", "action_ask_situation", "action_listen"}
-
-
-def stated_situation(tracker: Tracker) -> Optional[str]:
-    """The situation the latest message states (a bac, reconversion, « je ne sais pas »…), if any."""
-    return read_situation(latest_intent(tracker), message_entities(tracker), tracker.latest_message.get("text") or "")
 
 
 class ValidateEligibilityForm(FormValidationAction):

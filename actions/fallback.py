@@ -6,10 +6,11 @@ from typing import Dict, Optional, Sequence
 from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent
 
+from actions.complements import clearest_complement
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
 from actions.retrieval import load_index, topics_asked
-from actions.topics import Context, answer_questions, contact_message, ranked_topics
+from actions.topics import Context, answer_questions, asked_about, contact_message, ranked_topics
 from actions.wording import about, link_label, topic_button, wording
 
 # Two intents whose confidences are this close are too close to call: ask rather than guess.
@@ -21,8 +22,14 @@ OFFERED_TOPICS = ("overview", "bac", "careers")
 
 def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ranking: Sequence[Dict]) -> Optional[Reply]:
     """When the classifier hesitates: the topic the knowledge base clearly supports, answered and named
-    (« J'ai compris que vous parliez de … »); else a question between two close topics; else None."""
+    (« J'ai compris que vous parliez de … »); else a question between two close topics; else None.
+
+    The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
+    complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »)."""
     topic = load_index().evidence(context.text).topic
+    if topic is None:
+        complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)))
+        topic = complement.topic if complement else None
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]

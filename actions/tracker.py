@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 
 from actions.bacs import canonical_bac
+from actions.eligibility import UNKNOWN, read_situation
 from actions.replies import Reply
 from actions.topics import Context, ranked_topics
 from actions.wording import render
@@ -40,6 +41,18 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
         if value:
             entities[entity["entity"]] = value.strip()
     return entities
+
+
+def stated_situation(tracker: Tracker) -> Optional[str]:
+    """The situation the latest message states (a bac, reconversion, « je ne sais pas »…), if any."""
+    return read_situation(latest_intent(tracker), message_entities(tracker), tracker.latest_message.get("text") or "")
+
+
+def remembered_situation(tracker: Tracker) -> List[EventType]:
+    """Keeps a situation stated along with a question (« j'ai un bac pro, ça dure combien ? ») for the
+    eligibility guide, which then does not ask for it again."""
+    situation = stated_situation(tracker)
+    return [SlotSet("user_situation", situation)] if situation not in (None, UNKNOWN) else []
 
 
 def conversation_context(tracker: Tracker) -> Context:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.eligibility import NO_BAC, RECONVERSION, UNKNOWN, read_situation
+from actions.eligibility import FOREIGN_DIPLOMA, NO_BAC, RECONVERSION, UNKNOWN, read_situation
 from actions.eligibility_actions import ActionAskSituation, ActionEligibilityResult, ValidateEligibilityForm
 
 ASKED = {"requested_slot": "situation"}
@@ -19,6 +19,9 @@ ASKED = {"requested_slot": "situation"}
         ("inform_situation", {}, "j'ai pas eu mon bac", NO_BAC),
         ("dont_know", {}, "jsp", UNKNOWN),
         ("inform_situation", {}, "euh", None),
+        ("inform_situation", {}, "J'ai un diplôme de mon pays, comme le bac.", FOREIGN_DIPLOMA),
+        ("ask_eligibility", {"bac": "bac général"}, "J'ai un bac général marocain, je peux postuler ?", FOREIGN_DIPLOMA),
+        ("inform_situation", {}, "j'ai eu le bac à l'étranger", FOREIGN_DIPLOMA),
     ],
 )
 def test_read_situation(intent, entities, text, expected):
@@ -115,6 +118,7 @@ def test_result_for_an_accepted_bac(make_tracker, run_action, render, formation)
         ("bac technologique", "La fiche de la formation ne cite pas le bac technologique"),
         (RECONVERSION, "La fiche de la formation ne dit rien de particulier sur la reprise d'études"),
         (NO_BAC, "La fiche de la formation ne dit rien d'un accès sans bac"),
+        (FOREIGN_DIPLOMA, "La fiche de la formation ne dit rien des diplômes obtenus à l'étranger"),
         (UNKNOWN, "D'après la fiche de la formation : «"),
     ],
 )

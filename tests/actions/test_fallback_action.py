@@ -1,6 +1,7 @@
 """Honest fallback and clarification."""
 from __future__ import annotations
 
+from actions.complements import clearest_complement
 from actions.fallback_action import ActionHandleFallback
 from knowledge.schema import Establishment
 
@@ -95,3 +96,22 @@ def test_a_goodbye_the_classifier_missed_gets_a_goodbye(make_tracker, run_action
 def test_a_question_that_opens_with_hello_is_still_a_question(make_tracker, run_action, render):
     messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "Bonjour, ça coûte combien ?"))
     assert render(messages)[0][0].startswith("Je ne peux pas répondre à cette question")
+
+
+def test_an_unsure_message_one_complement_clearly_answers_gets_that_complement(make_tracker, run_action, render,
+                                                                                kb):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_exams", "confidence": 0.3},
+               {"name": "out_of_scope", "confidence": 0.2}]
+    tracker = make_tracker("nlu_fallback", "Le TFP APS c'est combien d'heures déjà ?", intent_ranking=ranking)
+    messages, slots = run_action(ActionHandleFallback(), tracker)
+    texts, _ = render(messages)
+    tfp_aps = next(c for c in kb.complements if c.id == "professional_card_tfp_aps")
+    assert any(tfp_aps.text.rstrip(".") in text for text in texts)
+    assert texts[-1].startswith("J'ai compris que vous parliez de la carte professionnelle")
+    assert slots["last_topic"] == "professional_card"
+
+
+def test_only_a_complement_that_clearly_answers_is_chosen(kb):
+    assert clearest_complement(kb, "Le TFP APS c'est combien d'heures déjà ?").id == "professional_card_tfp_aps"
+    assert clearest_complement(kb, "Il faut avoir le permis de conduire pour entrer ?") is None
+    assert clearest_complement(kb, "bonjour") is None

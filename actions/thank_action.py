@@ -1,0 +1,25 @@
+"""Thanks: « merci » gets a welcome and an offer to go on; thanks that take leave get a goodbye."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.french import is_english, is_goodbye
+from actions.replies import Message, Reply
+from actions.tracker import send
+
+
+class ActionThank(Action):
+    def name(self) -> Text:
+        return "action_thank"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        # « ok merci, bonne soirée » ends the conversation: offering more would ignore what was said.
+        dispatcher.utter_message(response="utter_goodbye" if is_goodbye(text) else "utter_thank")
+        return send(Reply([Message("in_french")]), dispatcher) if is_english(text) else []

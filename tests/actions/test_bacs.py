@@ -1,0 +1,37 @@
+"""Which bac a user means, from the entity the classifier found and the words after it."""
+from __future__ import annotations
+
+import pytest
+
+from actions.bacs import canonical_bac
+
+
+@pytest.fixture
+def accepted(formation):
+    return list(formation.access.bacs.value)
+
+
+def specialty_of(accepted):
+    return next(bac for bac in accepted if bac.startswith("bac professionnel "))
+
+
+@pytest.mark.parametrize(
+    "value, following, expected",
+    [
+        ("bac pro", " et je voudrais savoir", "bac professionnel"),
+        ("bac stmg", "", "bac technologique"),
+        ("technologique", "", "bac technologique"),
+        # Another specialty than the fiche's, named after the generic bac.
+        ("bac pro", " commerce depuis 2019", "bac professionnel commerce"),
+        ("bac pro commerce", "", "bac professionnel commerce"),
+        # Words that name no kind of bac name none (« agent de sécurité »), nor does « terminale ».
+        ("sécurité", "", None),
+        ("terminale", "", None),
+    ],
+)
+def test_canonical_bac(accepted, value, following, expected):
+    assert canonical_bac(value, accepted, following) == expected
+
+
+def test_the_fiches_specialty_is_read_from_the_words_after_the_bac(accepted):
+    assert canonical_bac("bac pro", accepted, " sécu") == specialty_of(accepted)
