@@ -12,6 +12,7 @@ from knowledge.loader import load_knowledge_base
 from actions.french import is_english
 from actions.replies import Message
 from actions.retrieval import continued_topic, load_index, topics_asked
+from actions.safety import never_raises
 from actions.topics import answer_questions, answer_topic, answerable_topic
 from actions.tracker import conversation_context, latest_intent, remembered_situation, runners_up, send
 
@@ -20,6 +21,7 @@ class ActionAnswerTopic(Action):
     def name(self) -> Text:
         return "action_answer_topic"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:

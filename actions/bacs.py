@@ -14,7 +14,7 @@ VOCABULARY_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "vocabular
 
 
 @lru_cache(maxsize=None)
-def _vocabulary() -> dict:
+def vocabulary() -> dict:
     return yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
 
@@ -22,7 +22,7 @@ def _resolve(target: str, known: List[str]) -> Optional[str]:
     """The known bac an alias target names: itself, or the one value that contains its words. Words that
     name no kind of bac (« sécurité » in « agent de sécurité ») name none, even when one bac contains them."""
     matches = [candidate for candidate in known if fold(candidate) == target]
-    kinds = {word for generic in _vocabulary()["extra_values"]["bac"] for word in fold(generic).split()}
+    kinds = {word for generic in vocabulary()["extra_values"]["bac"] for word in fold(generic).split()}
     if not matches and kinds & set(target.split()):
         matches = [candidate for candidate in known if target in fold(candidate)]
     return matches[0] if len(matches) == 1 else None
@@ -32,7 +32,7 @@ def _other_specialty(generic: str, said: List[str]) -> Optional[str]:
     """The specialty of `generic` the words right after it name when the fiche does not cite it
     (« commerce » after « bac pro »), from the vocabulary's other_specialties."""
     opening = " ".join(said)
-    for specialty in sorted(_vocabulary().get("other_specialties", {}).get(generic, []), key=len, reverse=True):
+    for specialty in sorted(vocabulary().get("other_specialties", {}).get(generic, []), key=len, reverse=True):
         if opening == specialty or opening.startswith(specialty + " "):
             return specialty
     return None
@@ -57,12 +57,12 @@ def canonical_bac(value: str, accepted: List[str], following: str = "") -> Optio
     specialty the fiche does not cite, named right after the generic bac, is kept (« bac professionnel
     commerce »). A value that names no bac (« terminale », « sécurité ») gives None.
     """
-    generics = list(_vocabulary()["extra_values"]["bac"])
+    generics = list(vocabulary()["extra_values"]["bac"])
     known = list(accepted) + generics
     wanted = fold(value)
     found = _resolve(wanted, known)
     if found is None:
-        aliases = {fold(alias): fold(target) for alias, target in _vocabulary()["aliases"]["bac"].items()}
+        aliases = {fold(alias): fold(target) for alias, target in vocabulary()["aliases"]["bac"].items()}
         for alias in sorted(aliases, key=len, reverse=True):
             if wanted == alias or wanted.startswith(alias + " "):
                 found = _resolve(aliases[alias], known)

@@ -21,6 +21,8 @@ RECONVERSION = "reconversion"
 OTHER_BAC = "other_bac"
 NO_BAC = "no_bac"
 FOREIGN_DIPLOMA = "foreign_diploma"
+# The situations that are not a bac name (the guide's buttons send some of them).
+SITUATIONS = (UNKNOWN, RECONVERSION, OTHER_BAC, NO_BAC, FOREIGN_DIPLOMA)
 MAX_ATTEMPTS = 2
 
 # How people describe a situation that is not a bac name (compared without accents or case).

@@ -17,6 +17,7 @@ from knowledge.loader import load_knowledge_base
 
 from actions.eligibility import MAX_ATTEMPTS, UNKNOWN, eligibility_reply, situation_buttons
 from actions.replies import Message, Reply
+from actions.safety import never_raises
 from actions.topics import answerable_topic
 from actions.tracker import latest_intent, send, stated_situation
 from actions.wording import render
@@ -33,6 +34,13 @@ FORM_ACTIONS = {"eligibility_form", "validate_eligibility_form", "action_ask_sit
 class ValidateEligibilityForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_eligibility_form"
+
+    @never_raises
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        # FormValidationAction.run calls the extract_ and validate_ methods below.
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_situation(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -69,6 +77,7 @@ class ActionAskSituation(Action):
     def name(self) -> Text:
         return "action_ask_situation"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
@@ -102,6 +111,7 @@ class ActionEligibilityResult(Action):
     def name(self) -> Text:
         return "action_eligibility_result"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:

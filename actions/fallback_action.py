@@ -11,8 +11,9 @@ from knowledge.loader import load_knowledge_base
 
 from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
 from actions.french import is_english, is_goodbye, is_greeting
-from actions.replies import Message
 from actions.greeting import greeting
+from actions.replies import Message
+from actions.safety import never_raises
 from actions.tracker import conversation_context, latest_intent, message_entities, send
 
 
@@ -23,6 +24,7 @@ class ActionHandleFallback(Action):
     def name(self) -> Text:
         return "action_handle_fallback"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 
 from actions.greeting import greeting
+from actions.safety import never_raises
 from actions.tracker import message_entities, send
 
 
@@ -17,6 +18,7 @@ class ActionGreet(Action):
     def name(self) -> Text:
         return "action_greet"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:

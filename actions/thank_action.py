@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.french import is_english, is_goodbye
 from actions.replies import Message, Reply
+from actions.safety import never_raises
 from actions.tracker import send
 
 
@@ -16,6 +17,7 @@ class ActionThank(Action):
     def name(self) -> Text:
         return "action_thank"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:

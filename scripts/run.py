@@ -1,6 +1,7 @@
 """Start the assistant: action server, Rasa server and web page, supervised together.
 
-`make run` starts the three and keeps them running until Ctrl-C (or SIGTERM). `--shell` and
+`make run` starts the three and keeps them running until Ctrl-C (or SIGTERM); a server that stops by
+itself is restarted after a growing delay while the others keep serving. `--shell` and
 `--interactive` start only the action server and run `rasa shell` / `rasa interactive` in the
 foreground. Each server runs in its own process group, so that stopping the stack also stops whatever
 a server spawned and leaves every port free.
@@ -19,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -44,6 +45,10 @@ WEB_DIR = Path("web")
 WEB_PAGE = WEB_DIR / "index.html"
 READY_MARKER = "L'assistant est prêt"
 STOP_GRACE_SECONDS = 10.0
+# A service that stops by itself is restarted after these delays (seconds), one per restart within the
+# window; one more stop in the window stops the assistant (a service that cannot run is not hidden).
+RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0)
+RESTART_WINDOW_SECONDS = 600
 LOG_TAIL_LINES = 20
 POLL_SECONDS = 0.25
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -150,10 +155,15 @@ class Service:
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     log_path: Path | None = None
+    # When it was restarted after stopping by itself (within RESTART_WINDOW_SECONDS), and when the next
+    # restart is due.
+    restarts: list[float] = field(default_factory=list)
+    restart_due: float | None = None
 
-    def start(self, settings: Settings) -> None:
+    def start(self, settings: Settings, append_log: bool = False) -> None:
         self.log_path = settings.logs_dir / f"{self.log_name}.log"
-        with open(self.log_path, "wb") as log:
+        # A restart keeps the log of the run that crashed: it says why.
+        with open(self.log_path, "ab" if append_log else "wb") as log:
             self.process = subprocess.Popen(
                 self.command,
                 env={**settings.env, **self.extra_env},
@@ -271,11 +281,33 @@ class Supervisor:
         return True
 
     def watch(self) -> None:
-        """Returns when a stop is asked; raises if a service stops by itself."""
+        """Returns when a stop is asked. A service that stops by itself is restarted after a growing delay
+        while the others keep serving; one that keeps stopping (more than len(RESTART_DELAYS) times in
+        RESTART_WINDOW_SECONDS) stops the assistant."""
         while self.signals.received is None:
             for service in self.services:
-                self._raise_if_dead(service, "de façon inattendue")
+                if service.process.poll() is not None:
+                    self._restart(service)
             time.sleep(POLL_SECONDS)
+
+    def _restart(self, service: Service) -> None:
+        now = time.monotonic()
+        if service.restart_due is None:
+            service.restarts = [when for when in service.restarts if now - when < RESTART_WINDOW_SECONDS]
+            if len(service.restarts) >= len(RESTART_DELAYS):
+                self._raise_if_dead(service, f"{len(service.restarts) + 1} fois en "
+                                             f"{RESTART_WINDOW_SECONDS // 60} minutes")
+            delay = RESTART_DELAYS[len(service.restarts)]
+            inform(f"Le {service.label} s'est arrêté (code {service.process.returncode}) : redémarrage dans "
+                   f"{seconds(delay)}. Journal : {service.log_path}", sys.stderr)
+            service.restart_due = now + delay
+        elif now >= service.restart_due:
+            # Helpers the crashed server spawned share its group and may still hold its port.
+            _signal_group(service.process.pid, signal.SIGKILL)
+            service.restarts.append(now)
+            service.restart_due = None
+            service.start(self.settings, append_log=True)
+            inform(f"Le {service.label} redémarre.")
 
     @staticmethod
     def _raise_if_dead(service: Service, when: str) -> None:

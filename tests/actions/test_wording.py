@@ -7,11 +7,12 @@ from actions.wording import phrase, placeholders, wording
 from knowledge.topics import topics
 
 REPO = Path(__file__).resolve().parents[2]
-ACTIONS = REPO / "actions"
+# The actions and the input channels (channels/) speak to users: their French lives in wording.yml.
+CODE_DIRS = (REPO / "actions", REPO / "channels")
 
 
 def _code() -> str:
-    return "\n".join(path.read_text(encoding="utf-8") for path in ACTIONS.glob("*.py"))
+    return "\n".join(path.read_text(encoding="utf-8") for folder in CODE_DIRS for path in folder.glob("*.py"))
 
 
 def test_every_message_is_used_by_an_action_or_the_topic_registry():
@@ -41,7 +42,7 @@ def test_templates_fill_from_their_placeholders():
 
 
 def test_no_french_sentence_in_python():
-    """String literals in actions/*.py are identifiers, payloads and wording keys, never prose: three words
+    """String literals in actions/*.py and channels/*.py are identifiers, payloads and wording keys, never prose: three words
     or more with an accent, an elision or a French function word make a sentence that belongs in
     wording.yml."""
     word = r"[^\W\d_]+(?:['’][^\W\d_]+)?"
@@ -49,7 +50,7 @@ def test_no_french_sentence_in_python():
     french = re.compile(r"[àâçéèêëîïôûùüÿœ]|\b[cdjlmnst]['’]|\b(?:le|la|les|un|une|des|du|et|est|pour|vous|sur)\b",
                         re.IGNORECASE)
     found = []
-    for path in ACTIONS.glob("*.py"):
+    for path in (path for folder in CODE_DIRS for path in folder.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {
             id(node.body[0].value)

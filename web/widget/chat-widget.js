@@ -669,7 +669,8 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ sender: sessionId, message: message }),
     }).then((response) => {
-      if (!response.ok) {
+      // A rate-limited message (429) still carries a polite reply to show.
+      if (!response.ok && response.status !== 429) {
         throw new Error("HTTP " + response.status);
       }
       return response.json();
