@@ -209,8 +209,9 @@ def converse_then_stop(stack: RunningAssistant, sender: str) -> StoppedAssistant
 
 
 def stack_environment(workdir: Path, ports: dict[str, int] | None = None,
-                      tracker_db: Path | None = None) -> dict[str, str]:
-    """run.py's environment: free ports (unless given), tracker store and logs in `workdir`."""
+                      tracker_db: Path | None = None, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """run.py's environment: free ports (unless given), tracker store and logs in `workdir`. The rate
+    limits are off (every test message comes from one address), unless `extra_env` sets them."""
     ports = ports or dict(zip(run_command.PORT_VARIABLES, free_ports(len(run_command.PORT_VARIABLES))))
     env = {
         **os.environ,
@@ -218,6 +219,9 @@ def stack_environment(workdir: Path, ports: dict[str, int] | None = None,
         **{name: str(port) for name, port in ports.items()},
         "TRACKER_DB": str(tracker_db or workdir / "tracker.db"),
         "LOGS_DIR": str(workdir / "logs"),
+        "RATE_LIMIT_PER_CONVERSATION": "0",
+        "RATE_LIMIT_PER_CLIENT": "0",
+        **(extra_env or {}),
     }
     env.pop("CORS_ORIGINS", None)
     return env
@@ -235,11 +239,11 @@ def run_to_completion(env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
-def start_assistant(workdir: Path, tracker_db: Path | None = None,
-                    ports: dict[str, int] | None = None) -> RunningAssistant:
+def start_assistant(workdir: Path, tracker_db: Path | None = None, ports: dict[str, int] | None = None,
+                    extra_env: dict[str, str] | None = None) -> RunningAssistant:
     """Starts run.py and returns once it printed its ready line (fails the test if it never does)."""
     run_dir = Path(tempfile.mkdtemp(prefix="run-", dir=workdir))
-    env = stack_environment(run_dir, ports, tracker_db)
+    env = stack_environment(run_dir, ports, tracker_db, extra_env)
     began = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, str(RUN_SCRIPT)],
