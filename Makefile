@@ -16,6 +16,8 @@ export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export WEB_PORT ?= 8080
 export TRACKER_DB ?= var/tracker.db
+# Conversations are kept this many days (`make purge`; `make run` purges at start and daily).
+export RETENTION_DAYS ?= 30
 # TensorFlow and Rasa's telemetry are noisy or phone home; neither is wanted on a school's server.
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
@@ -34,7 +36,7 @@ DOMAIN := domain
 RESPONSES := $(DOMAIN)/generated/responses.yml
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
-	test-e2e evaluate cross-validate lock clean browser-deps
+	test-e2e evaluate cross-validate lock clean browser-deps purge
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -78,6 +80,9 @@ train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
 
 run: train $(INDEX) ## Start the action server, the Rasa server and the web page
 	$(PY) scripts/run.py
+
+purge: $(INSTALL_STAMP) ## Delete the conversations older than RETENTION_DAYS (default 30) from the tracker store
+	$(PY) scripts/purge.py
 
 shell: train $(INDEX) ## Chat with the assistant in the terminal (starts the action server too)
 	$(PY) scripts/run.py --shell

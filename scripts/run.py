@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+import purge
 import wait_for
 
 DEFAULTS = {
@@ -39,6 +40,7 @@ DEFAULTS = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "RETENTION_DAYS": "30",
 }
 PORT_VARIABLES = ("RASA_PORT", "ACTION_PORT", "WEB_PORT")
 WEB_DIR = Path("web")
@@ -49,6 +51,7 @@ STOP_GRACE_SECONDS = 10.0
 # window; one more stop in the window stops the assistant (a service that cannot run is not hidden).
 RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0)
 RESTART_WINDOW_SECONDS = 600
+PURGE_EVERY_SECONDS = 86_400
 LOG_TAIL_LINES = 20
 POLL_SECONDS = 0.25
 RASA = str(Path(sys.executable).parent / "rasa")
@@ -201,6 +204,10 @@ def action_service(settings: Settings) -> Service:
 
 
 def rasa_service(settings: Settings) -> Service:
+    # Rasa's HTTP API (conversations, model, /status) is off unless RASA_API_TOKEN is set; then every call
+    # needs ?token=… Only the channels (/webhooks/…) and the health routes are served otherwise.
+    token = settings.env.get("RASA_API_TOKEN", "").strip()
+    api = ["--enable-api", "--auth-token", token] if token else []
     return Service(
         label="serveur Rasa",
         log_name="rasa-server",
@@ -212,6 +219,7 @@ def rasa_service(settings: Settings) -> Service:
             "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml",
             "--cors", *settings.cors_origins,
+            *api,
         ],
         url=settings.url("RASA_PORT"),
         is_ready=wait_for.rasa_server_ready,
@@ -238,6 +246,7 @@ def web_service(settings: Settings) -> Service:
             "--port", str(settings.ports["WEB_PORT"]),
             "--directory", str(WEB_DIR),
             "--rasa-port", str(rasa_port),
+            "--retention-days", f"{purge.retention_days(settings.env.get('RETENTION_DAYS')):g}",
             *[argument for origin in rasa_origins for argument in ("--rasa-origin", origin)],
         ],
         url=settings.url("WEB_PORT"),
@@ -283,11 +292,15 @@ class Supervisor:
     def watch(self) -> None:
         """Returns when a stop is asked. A service that stops by itself is restarted after a growing delay
         while the others keep serving; one that keeps stopping (more than len(RESTART_DELAYS) times in
-        RESTART_WINDOW_SECONDS) stops the assistant."""
+        RESTART_WINDOW_SECONDS) stops the assistant. Old conversations are purged once a day."""
+        next_purge = time.monotonic() + PURGE_EVERY_SECONDS
         while self.signals.received is None:
             for service in self.services:
                 if service.process.poll() is not None:
                     self._restart(service)
+            if time.monotonic() >= next_purge:
+                purge_old_conversations(self.settings)
+                next_purge = time.monotonic() + PURGE_EVERY_SECONDS
             time.sleep(POLL_SECONDS)
 
     def _restart(self, service: Service) -> None:
@@ -390,6 +403,17 @@ def check_web_page_exists() -> None:
         )
 
 
+def purge_old_conversations(settings: Settings) -> None:
+    """Deletes what the tracker store holds beyond RETENTION_DAYS; a failure is said, never fatal."""
+    days = purge.retention_days(settings.env.get("RETENTION_DAYS"))
+    try:
+        count = purge.purge(str(settings.tracker_db), days)
+    except Exception as error:  # noqa: BLE001 - a purge that fails must not stop the assistant
+        inform(f"  conversations : purge impossible ({type(error).__name__}), nouvel essai dans 24 h.", sys.stderr)
+        return
+    inform(f"  conversations de plus de {days:g} jours effacées ({count} événement(s)).")
+
+
 def prepare_folders(settings: Settings) -> None:
     settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
@@ -413,6 +437,7 @@ def run_stack(settings: Settings, signals: StopSignals) -> int:
     check_model_exists(settings)
     check_web_page_exists()
     prepare_folders(settings)
+    purge_old_conversations(settings)
     services = [action_service(settings), rasa_service(settings), web_service(settings)]
     supervisor = Supervisor(services, signals, settings)
     began = time.monotonic()

@@ -35,14 +35,16 @@ def content_security_policy(rasa_origins: list[str]) -> str:
 RUNTIME_CONFIG_PATH = "/widget-config.js"
 
 
-def runtime_config(rasa_port: int) -> bytes:
-    """The demo page's widget settings: the Rasa server is on the page's host, on the configured port.
+def runtime_config(rasa_port: int, retention_days: float | None = None) -> bytes:
+    """The demo page's widget settings: the Rasa server is on the page's host, on the configured port,
+    and how long conversations are kept (RETENTION_DAYS), for the widget's privacy notice.
 
     Settings the page (or a test) gives in window.ChatWidgetConfig still win.
     """
+    retention = f", retentionDays: {retention_days:g}" if retention_days is not None else ""
     script = (
         "window.ChatWidgetConfig = Object.assign("
-        f'{{serverUrl: window.location.protocol + "//" + window.location.hostname + ":{rasa_port}"}}, '
+        f'{{serverUrl: window.location.protocol + "//" + window.location.hostname + ":{rasa_port}"{retention}}}, '
         "window.ChatWidgetConfig || {});\n"
     )
     return script.encode("utf-8")
@@ -51,16 +53,17 @@ def runtime_config(rasa_port: int) -> bytes:
 class SecureStaticHandler(SimpleHTTPRequestHandler):
     """Serves the files of one folder, never a directory listing, always with security headers."""
 
-    def __init__(self, *args, policy: str, rasa_port: int, **kwargs):
+    def __init__(self, *args, policy: str, rasa_port: int, retention_days: float | None = None, **kwargs):
         self._policy = policy
         self._rasa_port = rasa_port
+        self._retention_days = retention_days
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
         if self.path.split("?")[0] != RUNTIME_CONFIG_PATH:
             super().do_GET()
             return
-        body = runtime_config(self._rasa_port)
+        body = runtime_config(self._rasa_port, self._retention_days)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/javascript; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -87,6 +90,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--directory", required=True)
     parser.add_argument("--rasa-origin", action="append", default=[], dest="rasa_origins")
     parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--retention-days", type=float, default=None,
+                        help="how long conversations are kept, said by the widget's privacy notice")
     return parser.parse_args(argv)
 
 
@@ -97,6 +102,7 @@ def main(argv: list[str]) -> None:
         directory=args.directory,
         policy=content_security_policy(args.rasa_origins),
         rasa_port=args.rasa_port,
+        retention_days=args.retention_days,
     )
     # The supervisor stops this server with SIGTERM: leave serve_forever through the normal exit path.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

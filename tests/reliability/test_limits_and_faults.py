@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import time
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
 from assistant_stack import descendants
-from client import RELIABILITY_LIMIT, post_json
+from client import LOCAL_OPENER, RELIABILITY_LIMIT, post_json
 
 pytestmark = pytest.mark.model
 
@@ -70,3 +72,14 @@ def test_a_killed_action_server_gets_a_polite_reply_and_is_back_within_10_s(guar
     else:
         pytest.fail(f"the action server did not answer again within {RESTART_SECONDS} s")
     assert guarded_assistant.process.poll() is None
+
+
+def test_rasa_http_api_is_off_by_default(guarded_assistant):
+    for path in ("/status", "/conversations/someone/tracker", "/version"):
+        request = urllib.request.Request(guarded_assistant.rasa_url + path)
+        try:
+            with LOCAL_OPENER.open(request, timeout=5) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status in (401, 403, 404), path

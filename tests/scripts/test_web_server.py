@@ -25,6 +25,7 @@ def server_url():
         directory=str(REPO / "web"),
         policy=web_server.content_security_policy(["http://127.0.0.1:5999", "ws://127.0.0.1:5999"]),
         rasa_port=5999,
+        retention_days=30,
     )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -46,6 +47,8 @@ def test_the_widget_is_pointed_at_the_configured_rasa_port(server_url):
         body = response.read().decode()
         assert response.headers["Content-Type"].startswith("text/javascript")
     assert '":5999"' in body and "window.ChatWidgetConfig || {}" in body
+    # The privacy notice says how long conversations are kept: RETENTION_DAYS, given by run.py.
+    assert "retentionDays: 30}" in body
 
 
 def test_no_directory_listing(server_url):

@@ -524,3 +524,21 @@ def test_long_multiline_answer_fits_a_320px_screen(open_widget_page):
 
     assert emitted(page, "user_uttered")[-1]["message"] == "/ask_more"
     assert widget.messages()[-1] == {"role": "user", "text": "En savoir plus", "replies": []}
+
+
+def test_a_privacy_notice_says_what_not_to_type_and_how_long_exchanges_are_kept(open_widget_page):
+    page, widget = open_connected(open_widget_page("window.ChatWidgetConfig = {retentionDays: 30};"))
+    expect(widget.panel.locator(".cw-privacy")).to_have_text(
+        "Ne donnez pas d'informations personnelles (nom, adresse, téléphone). "
+        "Les échanges sont effacés au bout de 30 jours.")
+
+
+def test_a_rate_limited_rest_message_shows_the_polite_reply(open_widget_page):
+    session = open_widget_page("window.fakeServerMode = 'refuse';")
+    page, widget = session.page, session.widget
+    page.route(REST_WEBHOOK, lambda route: route.fulfill(
+        status=429, json=[{"recipient_id": "x", "text": "Patientez une minute."}],
+        headers={"Access-Control-Allow-Origin": "*", "Retry-After": "60"}))
+    widget.open()
+    widget.type_and_send("Bonjour")
+    expect(widget.log).to_contain_text("Patientez une minute.")

@@ -58,6 +58,8 @@
     newTab: " (nouvel onglet)",
     image: "Image",
     source: "Source : ",
+    privacy: "Ne donnez pas d'informations personnelles (nom, adresse, téléphone).",
+    retention: (days) => " Les échanges sont effacés au bout de " + days + " jours.",
   };
   // A Markdown link [label](target), or a bare web, mailto or tel address.
   const LINK_PATTERN = /\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|\b(?:https?:\/\/|mailto:)[^\s<>"]+|\btel:\+?\d[\d.-]*\d/gi;
@@ -97,6 +99,7 @@
       title: pick("title") || TEXT.defaultTitle,
       primaryColor: pick("primaryColor") || DEFAULT_PRIMARY,
       welcomeMessage: pick("welcomeMessage") ?? TEXT.defaultWelcome,
+      retentionDays: Number(pick("retentionDays")) > 0 ? Number(pick("retentionDays")) : null,
     };
   }
 
@@ -390,8 +393,11 @@
     send.textContent = TEXT.send;
     const counter = element("span", "cw-counter", { "aria-hidden": "true" });
     form.append(label, hint, input, send, counter);
+    // What is kept and for how long, before anyone types: the users are often minors.
+    const privacy = element("p", "cw-privacy");
+    privacy.textContent = TEXT.privacy + (config.retentionDays ? TEXT.retention(config.retentionDays) : "");
 
-    panel.append(header, notice, log, typing, form);
+    panel.append(header, notice, log, typing, form, privacy);
     root.append(launcher, panel);
 
     launcher.addEventListener("click", () => openPanel());

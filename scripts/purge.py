@@ -1,0 +1,66 @@
+"""Deletes from the tracker store every conversation event older than RETENTION_DAYS (default 30).
+
+    .venv/bin/python scripts/purge.py [--db var/tracker.db] [--days 30]     (`make purge`)
+
+The users are largely minors: what they typed is kept no longer than needed to follow a conversation
+and to improve the assistant. `make run` purges at start and then once a day. Works on the SQLite
+file of the default set-up and, given a SQLAlchemy URL (postgresql://…), on any SQL tracker store.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy
+
+DEFAULT_RETENTION_DAYS = 30.0
+SECONDS_PER_DAY = 86_400
+
+
+def retention_days(raw: str | None) -> float:
+    """RETENTION_DAYS from the environment; a missing, invalid or negative value gives the default."""
+    try:
+        days = float(raw) if raw not in (None, "") else DEFAULT_RETENTION_DAYS
+    except ValueError:
+        return DEFAULT_RETENTION_DAYS
+    return days if days >= 0 else DEFAULT_RETENTION_DAYS
+
+
+def database_url(db: str) -> str:
+    return db if "://" in db else f"sqlite:///{Path(db)}"
+
+
+def purge(db: str, days: float, now: float | None = None) -> int:
+    """Deletes the events older than `days`; returns how many. A store that does not exist yet holds none."""
+    if "://" not in db and not Path(db).is_file():
+        return 0
+    engine = sqlalchemy.create_engine(database_url(db))
+    try:
+        if not sqlalchemy.inspect(engine).has_table("events"):
+            return 0
+        cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+        with engine.begin() as connection:
+            deleted = connection.execute(sqlalchemy.text("DELETE FROM events WHERE timestamp < :cutoff"),
+                                         {"cutoff": cutoff})
+            return deleted.rowcount or 0
+    finally:
+        engine.dispose()
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=os.environ.get("TRACKER_DB", "var/tracker.db"),
+                        help="SQLite file or SQLAlchemy URL of the tracker store (TRACKER_DB)")
+    parser.add_argument("--days", type=float, default=retention_days(os.environ.get("RETENTION_DAYS")),
+                        help="how many days of conversations to keep (RETENTION_DAYS)")
+    args = parser.parse_args(argv)
+    count = purge(args.db, args.days)
+    print(f"Conversations : {count} événement(s) de plus de {args.days:g} jours effacé(s).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
