@@ -9,6 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
+from actions.safety import never_raises
+
 # Form bookkeeping must not leak into a new session.
 NOT_CARRIED_OVER = {"requested_slot", "session_started_metadata", "situation"}
 
@@ -17,6 +19,7 @@ class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
+    @never_raises
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:

@@ -149,7 +149,10 @@ class Gate:
         watch_action_failures()
 
     @classmethod
+    @lru_cache(maxsize=None)
     def from_environment(cls) -> "Gate":
+        """The one gate of this Rasa process, shared by its channels: a client's limit counts the messages
+        it sends over REST and socket.io together."""
         try:
             timeout = float(os.environ.get("REPLY_TIMEOUT_SECONDS") or DEFAULT_REPLY_TIMEOUT)
         except ValueError:

@@ -83,3 +83,19 @@ def test_payload_values_are_the_knowledge_bases(formation):
     assert {"bac", "module", "sector", "institution", "situation"} <= set(known)
     assert all(fold(bac) in known["bac"] for bac in formation.access.bacs.value)
     assert "reconversion" in known["situation"]
+
+
+def test_the_gate_reads_its_settings_from_the_environment_once(monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_PER_CONVERSATION", "0")
+    monkeypatch.setenv("RATE_LIMIT_PER_CLIENT", "7")
+    monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.2")
+    monkeypatch.setenv("REPLY_TIMEOUT_SECONDS", "3")
+    Gate.from_environment.cache_clear()
+    try:
+        shared = Gate.from_environment()
+        assert (shared.conversations.per_minute, shared.clients.per_minute) == (0, 7)
+        assert shared.trusted_proxies == {"127.0.0.1", "10.0.0.2"} and shared.reply_timeout == 3.0
+        # REST and socket.io share it: a client's messages on both count together.
+        assert Gate.from_environment() is shared
+    finally:
+        Gate.from_environment.cache_clear()
