@@ -36,7 +36,7 @@ DOMAIN := domain
 RESPONSES := $(DOMAIN)/generated/responses.yml
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
-	test-e2e evaluate cross-validate lock clean browser-deps purge
+	test-e2e evaluate cross-validate lock clean browser-deps purge bench
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
 
 run: train $(INDEX) ## Start the action server, the Rasa server and the web page
 	$(PY) scripts/run.py
+
+bench: train $(INDEX) ## Performance benchmark (not a test): results/bench/report.md and latency.png
+	$(PY) scripts/bench.py
 
 purge: $(INSTALL_STAMP) ## Delete the conversations older than RETENTION_DAYS (default 30) from the tracker store
 	$(PY) scripts/purge.py

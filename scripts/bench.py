@@ -1,0 +1,270 @@
+"""The performance benchmark (`make bench`): starts the assistant as `make run` does, loads it from
+loopback, and writes results/bench/report.md and results/bench/latency.png.
+
+    .venv/bin/python scripts/bench.py [--turns 10] [--levels 1 5 20 100] [--rates 5 10 20] [--seconds 20]
+
+Measured, in one run:
+- full turns over the REST channel, closed loop (each conversation sends its next message as soon as the
+  reply arrives) at several concurrency levels, and open loop at fixed arrival rates: p50/p95/p99,
+  throughput, errors;
+- the NLU-only floor (Rasa's /model/parse, with the HTTP API turned on by a throwaway token) at 1 and
+  20 clients, and the ratio full turn / NLU only;
+- the memory (RSS) of each process after the load, and the time the stack took to be ready.
+The rate limits are lifted for the run (RATE_LIMIT_* = 0). It is a benchmark, not a test: it prints
+figures and never fails on them; CI does not run it.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List
+
+import aiohttp
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "results" / "bench"
+HOST = "127.0.0.1"
+READY_MARKER = "L'assistant est prêt"
+# What a conversation says, turn after turn: questions people ask, from several topics.
+CONVERSATION = [
+    "bonjour",
+    "combien de temps dure le bts ?",
+    "il faut quel bac ?",
+    "on apprend quoi ?",
+    "et les débouchés ?",
+    "c'est quoi le contrôle de moralité ?",
+    "les modules facultatifs c'est quoi ?",
+    "il y a un entretien ?",
+    "c'est quel niveau de diplôme ?",
+    "merci, au revoir",
+]
+REQUEST_TIMEOUT = 120
+
+
+@dataclass
+class Run:
+    """One load level: the latency of each answered message, the errors and the wall time."""
+
+    name: str
+    latencies: List[float] = field(default_factory=list)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def percentile(self, share: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def row(self) -> str:
+        return (f"| {self.name} | {len(self.latencies)} | {self.errors} | {self.throughput:.1f} | "
+                f"{self.percentile(0.5) * 1000:.0f} | {self.percentile(0.95) * 1000:.0f} | "
+                f"{self.percentile(0.99) * 1000:.0f} |")
+
+
+async def post(session: aiohttp.ClientSession, url: str, body: dict, run: Run) -> None:
+    began = time.monotonic()
+    try:
+        async with session.post(url, json=body, timeout=REQUEST_TIMEOUT) as response:
+            answer = await response.json()
+            ok = response.status == 200 and bool(answer)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        ok = False
+    if ok:
+        run.latencies.append(time.monotonic() - began)
+    else:
+        run.errors += 1
+
+
+async def closed_loop(rasa_url: str, conversations: int, turns: int) -> Run:
+    run = Run(f"tour complet, {conversations} conversation(s) simultanée(s)")
+    url = f"{rasa_url}/webhooks/rest/webhook"
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def converse() -> None:
+            sender = f"bench-{uuid.uuid4().hex}"
+            for turn in range(turns):
+                await post(session, url, {"sender": sender, "message": CONVERSATION[turn % len(CONVERSATION)]}, run)
+
+        began = time.monotonic()
+        await asyncio.gather(*(converse() for _ in range(conversations)))
+        run.seconds = time.monotonic() - began
+    return run
+
+
+async def open_loop(rasa_url: str, rate: float, seconds: float) -> Run:
+    """Messages arrive at `rate` per second whatever the replies (each from a new conversation turn)."""
+    run = Run(f"tour complet, {rate:g} messages/s imposés")
+    url = f"{rasa_url}/webhooks/rest/webhook"
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        began = time.monotonic()
+        tasks = []
+        for index in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, began + index / rate - time.monotonic()))
+            body = {"sender": f"bench-{uuid.uuid4().hex}", "message": CONVERSATION[index % len(CONVERSATION)]}
+            tasks.append(asyncio.ensure_future(post(session, url, body, run)))
+        await asyncio.gather(*tasks)
+        run.seconds = time.monotonic() - began
+    return run
+
+
+async def nlu_only(rasa_url: str, token: str, clients: int, messages: int) -> Run:
+    run = Run(f"NLU seule (/model/parse), {clients} client(s)")
+    url = f"{rasa_url}/model/parse?token={token}"
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        async def client(offset: int) -> None:
+            for index in range(messages):
+                await post(session, url, {"text": CONVERSATION[(offset + index) % len(CONVERSATION)]}, run)
+
+        began = time.monotonic()
+        await asyncio.gather(*(client(offset) for offset in range(clients)))
+        run.seconds = time.monotonic() - began
+    return run
+
+
+def free_ports(count: int) -> List[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for probe in sockets:
+            probe.bind((HOST, 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+def start_stack(workdir: Path, token: str) -> tuple:
+    """run.py with free ports, its own tracker store, limits lifted and the API on; (process, env, seconds)."""
+    ports = dict(zip(("RASA_PORT", "ACTION_PORT", "WEB_PORT"), free_ports(3)))
+    env = {**os.environ, "HOST": HOST, **{name: str(port) for name, port in ports.items()},
+           "TRACKER_DB": str(workdir / "tracker.db"), "LOGS_DIR": str(workdir / "logs"),
+           "RATE_LIMIT_PER_CONVERSATION": "0", "RATE_LIMIT_PER_CLIENT": "0", "RASA_API_TOKEN": token}
+    began = time.monotonic()
+    process = subprocess.Popen([sys.executable, str(REPO / "scripts" / "run.py")], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        print(f"  [run] {line.rstrip()}")
+        if READY_MARKER in line:
+            return process, env, time.monotonic() - began
+    raise SystemExit("l'assistant n'a pas démarré : voir la sortie ci-dessus")
+
+
+def rss_by_process(root: int) -> Dict[str, float]:
+    """Resident memory (MB) of each server run.py started, by its command."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            status = (stat.parent / "status").read_text()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        table[int(stat.parent.name)] = (int(fields[1]), status, command)
+    memory = {}
+    for pid, (parent, status, command) in table.items():
+        if parent != root:
+            continue
+        rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        name = ("serveur d'actions" if " actions" in command else "serveur Rasa" if " run " in command
+                else "serveur web")
+        memory[name] = rss / 1024
+    return memory
+
+
+def chart(runs: List[Run], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    closed = [run for run in runs if "simultanée" in run.name]
+    levels = [int(run.name.split(", ")[1].split()[0]) for run in closed]
+    figure, (latency, throughput) = plt.subplots(1, 2, figsize=(10, 4))
+    for share, label in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99")):
+        latency.plot(levels, [run.percentile(share) * 1000 for run in closed], marker="o", label=label)
+    latency.set(xscale="log", yscale="log", xlabel="conversations simultanées", ylabel="latence (ms)",
+                title="Latence d'un tour complet")
+    latency.legend()
+    throughput.plot(levels, [run.throughput for run in closed], marker="o")
+    throughput.set(xscale="log", xlabel="conversations simultanées", ylabel="messages/s", title="Débit")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, args) -> str:
+    single = next(run for run in runs if run.name.endswith(", 1 conversation(s) simultanée(s)"))
+    lines = [
+        "# Performance (`make bench`)",
+        "",
+        f"Mesuré le {time.strftime('%Y-%m-%d %H:%M')} sur {os.cpu_count()} cœurs, client sur la même machine "
+        f"(boucle locale), {args.turns} tours par conversation, limites de débit levées.",
+        "",
+        "| charge | messages | erreurs | messages/s | p50 (ms) | p95 (ms) | p99 (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *[run.row() for run in [*runs]],
+        "",
+        f"- Tour complet à 1 conversation / NLU seule à 1 client (p50) : "
+        f"{single.percentile(0.5) / floor.percentile(0.5):.1f}×.",
+        f"- Prêt en {ready:.1f} s après le lancement.",
+        "- Mémoire après la charge : " + ", ".join(f"{name} {mb:.0f} Mo" for name, mb in sorted(memory.items())) + ".",
+        "",
+        "![latence et débit](latency.png)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+async def measure(rasa_url: str, token: str, args) -> tuple:
+    await closed_loop(rasa_url, 2, 2)  # warm-up: the first turns load lazily built parts
+    floor = await nlu_only(rasa_url, token, 1, 60)
+    nlu_parallel = await nlu_only(rasa_url, token, 20, 15)
+    runs = [floor, nlu_parallel]
+    for level in args.levels:
+        runs.append(await closed_loop(rasa_url, level, args.turns))
+        print(f"  {runs[-1].row()}")
+    for rate in args.rates:
+        runs.append(await open_loop(rasa_url, rate, args.seconds))
+        print(f"  {runs[-1].row()}")
+    return runs, floor
+
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=10, help="messages per conversation (closed loop)")
+    parser.add_argument("--levels", type=int, nargs="+", default=[1, 5, 20, 100], help="concurrent conversations")
+    parser.add_argument("--rates", type=float, nargs="+", default=[5, 10, 20], help="messages per second (open loop)")
+    parser.add_argument("--seconds", type=float, default=20, help="duration of each open-loop run")
+    args = parser.parse_args(argv)
+    token = secrets.token_hex(16)
+    with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        process, env, ready = start_stack(Path(workdir), token)
+        try:
+            runs, floor = asyncio.run(measure(f"http://{HOST}:{env['RASA_PORT']}", token, args))
+            memory = rss_by_process(process.pid)
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    chart(runs, RESULTS / "latency.png")
+    text = report(runs, floor, memory, ready, args)
+    (RESULTS / "report.md").write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
