@@ -6,7 +6,8 @@ loopback, and writes results/bench/report.md and results/bench/latency.png.
 Measured, in one run:
 - full turns over the REST channel, closed loop (each conversation sends its next message as soon as the
   reply arrives) at several concurrency levels, and open loop at fixed arrival rates: p50/p95/p99,
-  throughput, errors;
+  throughput, errors, and how many replies were « service momentanément indisponible » (a turn that
+  outlasts REPLY_TIMEOUT_SECONDS under overload gets it);
 - the NLU-only floor (Rasa's /model/parse, with the HTTP API turned on by a throwaway token) at 1 and
   20 clients, and the ratio full turn / NLU only;
 - the memory (RSS) of each process after the load, and the time the stack took to be ready.
@@ -51,6 +52,11 @@ CONVERSATION = [
 ]
 REQUEST_TIMEOUT = 120
 
+sys.path.insert(0, str(REPO))
+from actions.wording import phrase  # noqa: E402
+
+UNAVAILABLE = phrase("service_unavailable")
+
 
 @dataclass
 class Run:
@@ -59,6 +65,8 @@ class Run:
     name: str
     latencies: List[float] = field(default_factory=list)
     errors: int = 0
+    # Replies « Le service est momentanément indisponible… »: the turn outlasted REPLY_TIMEOUT_SECONDS.
+    unavailable: int = 0
     seconds: float = 0.0
 
     def percentile(self, share: float) -> float:
@@ -72,7 +80,7 @@ class Run:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
     def row(self) -> str:
-        return (f"| {self.name} | {len(self.latencies)} | {self.errors} | {self.throughput:.1f} | "
+        return (f"| {self.name} | {len(self.latencies)} | {self.errors} | {self.unavailable} | {self.throughput:.1f} | "
                 f"{self.percentile(0.5) * 1000:.0f} | {self.percentile(0.95) * 1000:.0f} | "
                 f"{self.percentile(0.99) * 1000:.0f} |")
 
@@ -85,10 +93,12 @@ async def post(session: aiohttp.ClientSession, url: str, body: dict, run: Run) -
             ok = response.status == 200 and bool(answer)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
         ok = False
-    if ok:
-        run.latencies.append(time.monotonic() - began)
-    else:
+    if not ok:
         run.errors += 1
+        return
+    run.latencies.append(time.monotonic() - began)
+    if isinstance(answer, list) and any(message.get("text") == UNAVAILABLE for message in answer):
+        run.unavailable += 1
 
 
 async def closed_loop(rasa_url: str, conversations: int, turns: int) -> Run:
@@ -199,8 +209,12 @@ def chart(runs: List[Run], path: Path) -> None:
     latency.set(xscale="log", yscale="log", xlabel="conversations simultanées", ylabel="latence (ms)",
                 title="Latence d'un tour complet")
     latency.legend()
-    throughput.plot(levels, [run.throughput for run in closed], marker="o")
+    throughput.plot(levels, [run.throughput for run in closed], marker="o", label="tour complet")
+    nlu = max((run for run in runs if run.name.startswith("NLU")), key=lambda run: run.throughput)
+    throughput.axhline(nlu.throughput, linestyle="--", color="grey", label="NLU seule")
     throughput.set(xscale="log", xlabel="conversations simultanées", ylabel="messages/s", title="Débit")
+    throughput.set_ylim(bottom=0)
+    throughput.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 
@@ -213,14 +227,15 @@ def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, 
         f"Mesuré le {time.strftime('%Y-%m-%d %H:%M')} sur {os.cpu_count()} cœurs, client sur la même machine "
         f"(boucle locale), {args.turns} tours par conversation, limites de débit levées.",
         "",
-        "| charge | messages | erreurs | messages/s | p50 (ms) | p95 (ms) | p99 (ms) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| charge | réponses | erreurs | « indisponible » | messages/s | p50 (ms) | p95 (ms) | p99 (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
         *[run.row() for run in [*runs]],
         "",
         f"- Tour complet à 1 conversation / NLU seule à 1 client (p50) : "
         f"{single.percentile(0.5) / floor.percentile(0.5):.1f}×.",
         f"- Prêt en {ready:.1f} s après le lancement.",
-        "- Mémoire après la charge : " + ", ".join(f"{name} {mb:.0f} Mo" for name, mb in sorted(memory.items())) + ".",
+        "- Mémoire après la charge : "
+        + ", ".join(f"{name} {mb:.0f} Mo" for name, mb in sorted(memory.items())) + ".",
         "",
         "![latence et débit](latency.png)",
         "",

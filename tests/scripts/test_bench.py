@@ -11,10 +11,10 @@ import bench  # noqa: E402  (scripts/ is not a package)
 
 def test_percentiles_and_throughput():
     run = bench.Run("tour complet, 1 conversation(s) simultanée(s)", latencies=[i / 100 for i in range(1, 101)],
-                    errors=2, seconds=10.0)
+                    errors=2, unavailable=3, seconds=10.0)
     assert run.percentile(0.5) == 0.51 and run.percentile(0.95) == 0.96 and run.percentile(0.99) == 1.0
     assert run.throughput == 10.0
-    assert run.row() == "| tour complet, 1 conversation(s) simultanée(s) | 100 | 2 | 10.0 | 510 | 960 | 1000 |"
+    assert run.row() == "| tour complet, 1 conversation(s) simultanée(s) | 100 | 2 | 3 | 10.0 | 510 | 960 | 1000 |"
 
 
 def test_the_report_gives_the_ratio_to_the_nlu_floor(tmp_path):
