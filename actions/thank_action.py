@@ -23,5 +23,10 @@ class ActionThank(Action):
     ) -> List[EventType]:
         text = tracker.latest_message.get("text") or ""
         # « ok merci, bonne soirée » ends the conversation: offering more would ignore what was said.
-        dispatcher.utter_message(response="utter_goodbye" if is_goodbye(text) else "utter_thank")
-        return send(Reply([Message("in_french")]), dispatcher) if is_english(text) else []
+        if is_goodbye(text):
+            dispatcher.utter_message(response="utter_goodbye")
+            messages = []
+        else:
+            messages = [Message("thank")]
+        messages += [Message("in_french")] if is_english(text) else []
+        return send(Reply(messages), dispatcher)

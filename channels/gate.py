@@ -25,6 +25,7 @@ from actions.french import ordinal_index
 from actions.replies import Message
 from actions.topics import contact_message
 from actions.wording import render
+from channels import speedups
 from channels.guard import RateLimiter, clean_text, filter_payload, parse_limit, refusal
 from knowledge.loader import load_knowledge_base
 from knowledge.nlu import build_vocabularies
@@ -147,6 +148,7 @@ class Gate:
         self.trusted_proxies = set(trusted_proxies)
         self.reply_timeout = reply_timeout
         watch_action_failures()
+        speedups.install()
 
     @classmethod
     @lru_cache(maxsize=None)

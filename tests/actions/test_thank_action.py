@@ -10,9 +10,10 @@ def thank(make_tracker, run_action, text):
 
 
 @pytest.mark.parametrize("text", ["merci !", "merci beaucoup pour les infos"])
-def test_thanks_get_a_welcome(make_tracker, run_action, text):
+def test_thanks_get_a_welcome(make_tracker, run_action, render, text):
     messages, slots = thank(make_tracker, run_action, text)
-    assert [m.get("response") for m in messages] == ["utter_thank"] and slots == {}
+    texts, _ = render(messages)
+    assert texts == ["Avec plaisir ! Avez-vous une autre question sur la formation ?"] and slots == {}
 
 
 @pytest.mark.parametrize("text", ["ok merci beaucoup, à plus !", "merci, bonne soirée", "bon ben merci, ciao"])
@@ -23,6 +24,6 @@ def test_thanks_that_take_leave_get_a_goodbye(make_tracker, run_action, text):
 
 def test_english_thanks_are_told_the_answers_are_in_french(make_tracker, run_action, render):
     messages, _ = thank(make_tracker, run_action, "Thank you very much for your help!")
-    assert messages[0]["response"] == "utter_thank"
-    texts, _ = render(messages[1:])
-    assert texts == ["Je réponds en français, la langue de la fiche de la formation."]
+    texts, _ = render(messages)
+    assert texts == ["Avec plaisir ! Avez-vous une autre question sur la formation ?",
+                     "Je réponds en français, la langue de la fiche de la formation."]

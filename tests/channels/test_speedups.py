@@ -1,0 +1,41 @@
+"""The cheaper check of the action server's answers accepts and refuses what Rasa's own check does."""
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+
+from channels import speedups
+
+GOOD = {
+    "events": [{"event": "slot", "name": "last_topic", "value": "duration", "timestamp": None}],
+    "responses": [{"text": "Bonjour", "buttons": [], "custom": {"data": {"links": []}}}],
+}
+BAD = [
+    {"events": "pas une liste"},
+    {"events": [{"event": "slot", "name": 3}]},
+    {"responses": "pas une liste"},
+]
+
+
+def test_valid_answers_pass_both_checks():
+    assert speedups.validate_action_result(RemoteAction, GOOD) is True
+    assert speedups.RASA_CHECK(RemoteAction, GOOD) is True
+
+
+@pytest.mark.parametrize("result", BAD)
+def test_invalid_answers_are_refused_like_rasa_does(result):
+    with pytest.raises(ValidationError) as ours:
+        speedups.validate_action_result(RemoteAction, result)
+    assert "Failed to validate Action server response" in ours.value.message
+    with pytest.raises(ValidationError):
+        speedups.RASA_CHECK(RemoteAction, result)
+
+
+def test_install_replaces_rasas_check():
+    original = RemoteAction._validate_action_result
+    try:
+        speedups.install()
+        assert RemoteAction._validate_action_result is speedups.validate_action_result
+    finally:
+        RemoteAction._validate_action_result = original
