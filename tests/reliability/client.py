@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,8 @@ LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 WAIT_SECONDS = 15.0
 # The rate limit per conversation of the reliability tests' stack (messages a minute).
 RELIABILITY_LIMIT = 8
+# Its Rasa HTTP API is on, behind this token (made for the run, never stored).
+API_TOKEN = secrets.token_hex(16)
 
 
 @dataclass
@@ -29,6 +32,15 @@ class Answer:
     def texts(self) -> List[str]:
         """The texts of the bot messages (a message that only carries links has none)."""
         return [m["text"] for m in self.body if "text" in m] if isinstance(self.body, list) else []
+
+
+def get_status(url: str) -> int:
+    """The HTTP status of a GET (an error status is an answer too)."""
+    try:
+        with LOCAL_OPENER.open(urllib.request.Request(url), timeout=WAIT_SECONDS) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def post(url: str, raw: bytes, timeout: float = WAIT_SECONDS) -> Answer:
