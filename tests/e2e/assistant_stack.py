@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,15 @@ REPLY_TIMEOUT_SECONDS = 60.0
 
 # Calls go to local servers only: never through a proxy configured in the environment.
 LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def http_status(url: str, timeout: float = 10.0) -> int:
+    """The HTTP status of a GET to a local server (an error status is an answer too)."""
+    try:
+        with LOCAL_OPENER.open(urllib.request.Request(url), timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
 
 
 def free_ports(count: int) -> list[int]:

@@ -13,8 +13,8 @@ from typing import Any, List, Optional
 
 import socketio
 
-# Calls go to local servers only: never through a proxy configured in the environment.
-LOCAL_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+from assistant_stack import LOCAL_OPENER  # tests/e2e, put on the path by conftest.py
+
 WAIT_SECONDS = 15.0
 # The rate limit per conversation of the reliability tests' stack (messages a minute).
 RELIABILITY_LIMIT = 8
@@ -32,15 +32,6 @@ class Answer:
     def texts(self) -> List[str]:
         """The texts of the bot messages (a message that only carries links has none)."""
         return [m["text"] for m in self.body if "text" in m] if isinstance(self.body, list) else []
-
-
-def get_status(url: str) -> int:
-    """The HTTP status of a GET (an error status is an answer too)."""
-    try:
-        with LOCAL_OPENER.open(urllib.request.Request(url), timeout=WAIT_SECONDS) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 def post(url: str, raw: bytes, timeout: float = WAIT_SECONDS) -> Answer:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant_stack import descendants
-from client import API_TOKEN, RELIABILITY_LIMIT, get_status, post_json
+from assistant_stack import descendants, http_status
+from client import API_TOKEN, RELIABILITY_LIMIT, post_json
 
 pytestmark = pytest.mark.model
 
@@ -75,6 +75,6 @@ def test_a_killed_action_server_gets_a_polite_reply_and_is_back_within_10_s(guar
 
 def test_the_http_api_refuses_a_request_without_its_token(guarded_assistant):
     for path in ("/status", "/conversations/someone/tracker"):
-        assert get_status(guarded_assistant.rasa_url + path) in (401, 403), path
-        assert get_status(f"{guarded_assistant.rasa_url}{path}?token=wrong") in (401, 403), path
-    assert get_status(f"{guarded_assistant.rasa_url}/status?token={API_TOKEN}") == 200
+        assert http_status(guarded_assistant.rasa_url + path) in (401, 403), path
+        assert http_status(f"{guarded_assistant.rasa_url}{path}?token=wrong") in (401, 403), path
+    assert http_status(f"{guarded_assistant.rasa_url}/status?token={API_TOKEN}") == 200
