@@ -5,11 +5,13 @@ Rasa 3.6 drops a failed custom action's events and carries on (the user gets not
 compris »), waits up to 300 s for a hung action server, and turns a REST exception into an empty 200.
 Here a turn that sends nothing, raises, outlasts REPLY_TIMEOUT_SECONDS or has an action fail ends with
 « Le service est momentanément indisponible… » and the school's contact instead of what it said.
+A message sent again after its reply was lost is answered with the same replies (channels/retries.py).
 Nothing a user wrote is logged.
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from contextvars import ContextVar
@@ -25,7 +27,7 @@ from actions.french import ordinal_index
 from actions.replies import Message
 from actions.topics import contact_message
 from actions.wording import render
-from channels import speedups
+from channels import retries, speedups
 from channels.guard import RateLimiter, clean_text, filter_payload, parse_limit, refusal
 from knowledge.loader import load_knowledge_base
 from knowledge.nlu import build_vocabularies
@@ -131,6 +133,31 @@ def watch_action_failures() -> None:
             watched.addFilter(ActionFailures())
 
 
+class WithoutUserText(logging.Filter):
+    """Rasa's REST channel logs the user's message when a request is cancelled or fails
+    ({"text": …, "event": "rest.message.received.timeout"}): the event stays, the text goes."""
+
+    USER_TEXT_KEYS = ("text", "message")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("{"):
+            try:
+                fields = json.loads(record.msg)
+            except ValueError:
+                return True
+            if isinstance(fields, dict) and any(key in fields for key in self.USER_TEXT_KEYS):
+                record.msg = json.dumps({key: value for key, value in fields.items() if key not in self.USER_TEXT_KEYS})
+                record.args = ()
+        return True
+
+
+def keep_user_text_out_of_logs() -> None:
+    for name in ("rasa.core.channels.rest", "rasa.core.channels.socketio"):
+        watched = logging.getLogger(name)
+        if not any(isinstance(existing, WithoutUserText) for existing in watched.filters):
+            watched.addFilter(WithoutUserText())
+
+
 @dataclass
 class Screened:
     """A message after screening: the text to read, or the polite reply that answers it instead."""
@@ -147,7 +174,10 @@ class Gate:
         self.clients = RateLimiter(per_client)
         self.trusted_proxies = set(trusted_proxies)
         self.reply_timeout = reply_timeout
+        # Where a retried message is looked for (channels/retries.py).
+        self.tracker_lookup: retries.TrackerLookup = retries.rasa_tracker
         watch_action_failures()
+        keep_user_text_out_of_logs()
         speedups.install()
 
     @classmethod
@@ -181,6 +211,11 @@ class Gate:
             return Screened("", reason)
         return Screened(filter_payload(cleaned, payload_values()))
 
+    async def _answer(self, message: UserMessage, on_new_message: OnNewMessage) -> None:
+        """Rasa handles the message, unless it is a retry of one its conversation already holds."""
+        if not await retries.replay_if_answered(message, self.tracker_lookup):
+            await on_new_message(message)
+
     def guarded(self, on_new_message: OnNewMessage) -> OnNewMessage:
         """`on_new_message` that always replies, within the reply timeout."""
 
@@ -192,7 +227,7 @@ class Gate:
             marker = _current_turn.set(turn)
             ended_well = False
             try:
-                await asyncio.wait_for(on_new_message(message), self.reply_timeout)
+                await asyncio.wait_for(self._answer(message, on_new_message), self.reply_timeout)
                 ended_well = not turn.action_failed
             except asyncio.TimeoutError:
                 logger.warning("turn.timeout seconds=%s", self.reply_timeout)

@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from channels.gate import Gate, polite
 from channels.guard import BadRequest, client_address, read_message
+from channels.retries import MESSAGE_ID_KEY
 
 # Retry-After of a rate-limited reply: the limits are per minute.
 RETRY_AFTER_SECONDS = 60
@@ -50,6 +51,13 @@ class GuardedRestInput(RestInput):
             return response.json(replies(incoming.sender, polite(screened.refusal)), status=status, headers=headers)
         body["message"] = screened.text
         return None
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        """The attempt's id, for retries (channels/retries.py): the client's `message_id`, else the
+        X-Request-Id nginx gives each client request (the same on its retry to another replica)."""
+        body = request.json if isinstance(request.json, dict) else {}
+        attempt = body.get(MESSAGE_ID_KEY) or request.headers.get("x-request-id")
+        return {MESSAGE_ID_KEY: attempt} if attempt else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(self.gate.guarded(on_new_message))

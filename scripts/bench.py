@@ -163,6 +163,8 @@ def start_stack(workdir: Path, token: str) -> tuple:
     env = {**os.environ, "HOST": HOST, **{name: str(port) for name, port in ports.items()},
            "TRACKER_DB": str(workdir / "tracker.db"), "LOGS_DIR": str(workdir / "logs"),
            "RATE_LIMIT_PER_CONVERSATION": "0", "RATE_LIMIT_PER_CLIENT": "0", "RASA_API_TOKEN": token}
+    for name in ("ACTION_SERVER_URL", "TRACKER_STORE_URL"):  # derived by run.py from the above
+        env.pop(name, None)
     began = time.monotonic()
     process = subprocess.Popen([sys.executable, str(REPO / "scripts" / "run.py")], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -1,6 +1,6 @@
 """Deletes from the tracker store every conversation event older than RETENTION_DAYS (default 30).
 
-    .venv/bin/python scripts/purge.py [--db var/tracker.db] [--days 30]     (`make purge`)
+    .venv/bin/python scripts/purge.py [--db var/tracker.db | postgresql://…] [--days 30]     (`make purge`)
 
 The users are largely minors: what they typed is kept no longer than needed to follow a conversation
 and to improve the assistant. `make run` purges at start and then once a day. Works on the SQLite
@@ -30,12 +30,22 @@ def retention_days(raw: str | None) -> float:
 
 
 def database_url(db: str) -> str:
+    """A SQLAlchemy URL given as such, or a SQLite file's."""
     return db if "://" in db else f"sqlite:///{Path(db)}"
+
+
+def sqlite_path(db: str) -> Path | None:
+    """The file of a SQLite store (a path or a sqlite:/// URL), None for a database server's URL."""
+    if "://" not in db:
+        return Path(db)
+    prefix = "sqlite:///"
+    return Path(db[len(prefix):]) if db.startswith(prefix) else None
 
 
 def purge(db: str, days: float, now: float | None = None) -> int:
     """Deletes the events older than `days`; returns how many. A store that does not exist yet holds none."""
-    if "://" not in db and not Path(db).is_file():
+    sqlite_file = sqlite_path(db)
+    if sqlite_file is not None and not sqlite_file.is_file():
         return 0
     engine = sqlalchemy.create_engine(database_url(db))
     try:
@@ -52,8 +62,8 @@ def purge(db: str, days: float, now: float | None = None) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=os.environ.get("TRACKER_DB", "var/tracker.db"),
-                        help="SQLite file or SQLAlchemy URL of the tracker store (TRACKER_DB)")
+    parser.add_argument("--db", default=os.environ.get("TRACKER_STORE_URL") or os.environ.get("TRACKER_DB", "var/tracker.db"),
+                        help="SQLAlchemy URL (TRACKER_STORE_URL) or SQLite file (TRACKER_DB) of the tracker store")
     parser.add_argument("--days", type=float, default=retention_days(os.environ.get("RETENTION_DAYS")),
                         help="how many days of conversations to keep (RETENTION_DAYS)")
     args = parser.parse_args(argv)

@@ -41,8 +41,15 @@ DEFAULTS = {
     "RASA_TELEMETRY_ENABLED": "false",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
     "RETENTION_DAYS": "30",
+    # One Rasa server: its locks in memory. Several share Redis (`make run-cluster`, README).
+    "LOCK_STORE_TYPE": "in_memory",
+    "REDIS_HOST": "127.0.0.1",
+    "REDIS_PORT": "6379",
+    "REDIS_PASSWORD": "",
 }
 PORT_VARIABLES = ("RASA_PORT", "ACTION_PORT", "WEB_PORT")
+# Read by endpoints.yml; derived from HOST, ACTION_PORT and TRACKER_DB when not set.
+DERIVED_VARIABLES = ("ACTION_SERVER_URL", "TRACKER_STORE_URL")
 WEB_DIR = Path("web")
 WEB_PAGE = WEB_DIR / "index.html"
 READY_MARKER = "L'assistant est prêt"
@@ -81,7 +88,8 @@ def seconds(value: float) -> str:
 class Settings:
     host: str
     ports: dict[str, int]
-    tracker_db: Path
+    # SQLAlchemy URL of the tracker store (endpoints.yml): TRACKER_STORE_URL, else the SQLite file TRACKER_DB.
+    tracker_store_url: str
     models_dir: Path
     logs_dir: Path
     startup_timeout: float
@@ -105,10 +113,13 @@ class Settings:
             startup_timeout = float(env["STARTUP_TIMEOUT"])
         except ValueError:
             raise StartupError("STARTUP_TIMEOUT doit être un nombre de secondes.") from None
+        # endpoints.yml reads these two; they follow HOST, ACTION_PORT and TRACKER_DB unless set.
+        env.setdefault("ACTION_SERVER_URL", f"http://{host}:{ports['ACTION_PORT']}/webhook")
+        env.setdefault("TRACKER_STORE_URL", purge.database_url(env["TRACKER_DB"]))
         return cls(
             host=host,
             ports=ports,
-            tracker_db=Path(env["TRACKER_DB"]),
+            tracker_store_url=env["TRACKER_STORE_URL"],
             models_dir=Path(env["MODELS_DIR"]),
             logs_dir=Path(env["LOGS_DIR"]),
             startup_timeout=startup_timeout,
@@ -155,6 +166,8 @@ class Service:
     extra_env: dict[str, str]
     # Log messages meaning that the service answers but cannot work (Rasa keeps serving without a model).
     fatal_log_messages: tuple[str, ...] = ()
+    # The account to run as, when started by root (PostgreSQL refuses to run as root).
+    user: str | None = None
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     log_path: Path | None = None
@@ -174,6 +187,9 @@ class Service:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                user=self.user,
+                group=self.user,
+                extra_groups=[] if self.user else None,
             )
         self.started_at = time.monotonic()
 
@@ -187,41 +203,45 @@ class Service:
         return f"Dernières lignes de {self.log_path} :\n{tail}"
 
 
-def action_service(settings: Settings) -> Service:
+def action_service(settings: Settings, port: int | None = None, name: str = "") -> Service:
+    """The action server on ACTION_PORT, or on `port` for one of several (`name` tells it apart)."""
+    port = port or settings.ports["ACTION_PORT"]
     return Service(
-        label="serveur d'actions",
-        log_name="action-server",
+        label=f"serveur d'actions{name and ' ' + name}",
+        log_name=f"action-server{name and '-' + name}",
         command=[
             RASA, "run", "actions",
-            "--port", str(settings.ports["ACTION_PORT"]),
+            "--port", str(port),
             "--actions", "actions",
         ],
-        url=settings.url("ACTION_PORT"),
+        url=f"http://{settings.host}:{port}",
         is_ready=wait_for.action_server_ready,
         # rasa_sdk binds the address in SANIC_HOST, and every interface without it.
         extra_env={"SANIC_HOST": settings.host},
     )
 
 
-def rasa_service(settings: Settings) -> Service:
+def rasa_service(settings: Settings, port: int | None = None, name: str = "") -> Service:
+    """The Rasa server on RASA_PORT, or on `port` for one of several replicas (`name` tells it apart)."""
+    port = port or settings.ports["RASA_PORT"]
     # Rasa's HTTP API (conversations, model, /status) is off unless RASA_API_TOKEN is set; then every call
     # needs ?token=… Only the channels (/webhooks/…) and the health routes are served otherwise.
     token = settings.env.get("RASA_API_TOKEN", "").strip()
     api = ["--enable-api", "--auth-token", token] if token else []
     return Service(
-        label="serveur Rasa",
-        log_name="rasa-server",
+        label=f"serveur Rasa{name and ' ' + name}",
+        log_name=f"rasa-server{name and '-' + name}",
         command=[
             RASA, "run",
             "--model", str(settings.models_dir),
-            "--port", str(settings.ports["RASA_PORT"]),
+            "--port", str(port),
             "--interface", settings.host,
             "--endpoints", "endpoints.yml",
             "--credentials", "credentials.yml",
             "--cors", *settings.cors_origins,
             *api,
         ],
-        url=settings.url("RASA_PORT"),
+        url=f"http://{settings.host}:{port}",
         is_ready=wait_for.rasa_server_ready,
         extra_env={},
         fatal_log_messages=("No valid model found", "Could not load model"),
@@ -256,20 +276,27 @@ def web_service(settings: Settings) -> Service:
 
 
 class Supervisor:
-    """Starts services, waits until they answer, watches them and stops them, group by group."""
+    """Starts services, waits until they answer, watches them and stops them, group by group.
 
-    def __init__(self, services: list[Service], signals: StopSignals, settings: Settings):
-        self.services = services
+    Services start in stages: those of a stage start together once every service of the previous
+    stages answers (the stores before the servers that use them).
+    """
+
+    def __init__(self, stages: list[list[Service]], signals: StopSignals, settings: Settings):
+        self.stages = stages
+        self.services = [service for stage in stages for service in stage]
         self.signals = signals
         self.settings = settings
 
     def start_and_wait(self) -> bool:
         """Starts every service and waits until all answer; False when a stop was asked meanwhile."""
-        began = time.monotonic()
-        for service in self.services:
+        deadline = time.monotonic() + self.settings.startup_timeout
+        return all(self._start_stage(stage, deadline) for stage in self.stages)
+
+    def _start_stage(self, stage: list[Service], deadline: float) -> bool:
+        for service in stage:
             service.start(self.settings)
-        waiting = list(self.services)
-        deadline = began + self.settings.startup_timeout
+        waiting = list(stage)
         while waiting:
             if self.signals.received is not None:
                 return False
@@ -407,7 +434,7 @@ def purge_old_conversations(settings: Settings) -> None:
     """Deletes what the tracker store holds beyond RETENTION_DAYS; a failure is said, never fatal."""
     days = purge.retention_days(settings.env.get("RETENTION_DAYS"))
     try:
-        count = purge.purge(str(settings.tracker_db), days)
+        count = purge.purge(settings.tracker_store_url, days)
     except Exception as error:  # noqa: BLE001 - a purge that fails must not stop the assistant
         inform(f"  conversations : purge impossible ({type(error).__name__}), nouvel essai dans 24 h.", sys.stderr)
         return
@@ -415,7 +442,9 @@ def purge_old_conversations(settings: Settings) -> None:
 
 
 def prepare_folders(settings: Settings) -> None:
-    settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
+    sqlite_file = purge.sqlite_path(settings.tracker_store_url)
+    if sqlite_file is not None:
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
     settings.logs_dir.mkdir(parents=True, exist_ok=True)
 
 
@@ -439,7 +468,7 @@ def run_stack(settings: Settings, signals: StopSignals) -> int:
     prepare_folders(settings)
     purge_old_conversations(settings)
     services = [action_service(settings), rasa_service(settings), web_service(settings)]
-    supervisor = Supervisor(services, signals, settings)
+    supervisor = Supervisor([services], signals, settings)
     began = time.monotonic()
 
     def announce_and_watch() -> int:
@@ -473,7 +502,7 @@ def run_with_action_server(settings: Settings, signals: StopSignals, rasa_comman
         inform(f"Lancement de `rasa {rasa_command[0]}` (journal du serveur d'actions : {action.log_path})")
         return run_in_foreground(command, settings, signals)
 
-    return supervise(Supervisor([action], signals, settings), run_command)
+    return supervise(Supervisor([[action]], signals, settings), run_command)
 
 
 def run_in_foreground(command: list[str], settings: Settings, signals: StopSignals) -> int:

@@ -99,3 +99,12 @@ def test_the_gate_reads_its_settings_from_the_environment_once(monkeypatch):
         assert Gate.from_environment() is shared
     finally:
         Gate.from_environment.cache_clear()
+
+
+def test_rasa_s_rest_channel_does_not_log_what_the_user_wrote(caplog):
+    gate()  # installs the filters
+    with caplog.at_level(logging.ERROR, logger="rasa.core.channels.rest"):
+        logging.getLogger("rasa.core.channels.rest").error(
+            '{"text": "je m\'appelle Léa, 06 12 34 56 78", "event": "rest.message.received.timeout", "level": "error"}')
+    assert "Léa" not in caplog.text
+    assert "rest.message.received.timeout" in caplog.text

@@ -86,3 +86,13 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_limited():
     status, _, _ = answer(rest, FakeRequest({"sender": "c", "message": "x"}, headers={"x-forwarded-for": "1.1.1.1"},
                                             **proxied))
     assert status == 429
+
+
+def test_a_message_carries_the_id_of_its_attempt_for_retries():
+    channel = GuardedRestInput(Gate(0, 0, set(), 1.0))
+    from_client = FakeRequest({"sender": "s", "message": "bonjour", "message_id": "client-id-0001"},
+                              headers={"x-request-id": "nginx-id-0001"})
+    from_nginx = FakeRequest({"sender": "s", "message": "bonjour"}, headers={"x-request-id": "nginx-id-0001"})
+    assert channel.get_metadata(from_client) == {"message_id": "client-id-0001"}
+    assert channel.get_metadata(from_nginx) == {"message_id": "nginx-id-0001"}
+    assert channel.get_metadata(FakeRequest({"sender": "s", "message": "bonjour"})) is None

@@ -233,7 +233,9 @@ def stack_environment(workdir: Path, ports: dict[str, int] | None = None,
         "RATE_LIMIT_PER_CLIENT": "0",
         **(extra_env or {}),
     }
-    env.pop("CORS_ORIGINS", None)
+    # The stack's own addresses, not those a developer's shell may hold.
+    for name in ("CORS_ORIGINS", *run_command.DERIVED_VARIABLES):
+        env.pop(name, None)
     return env
 
 
