@@ -124,7 +124,7 @@ browser-deps: ## Chromium (Debian package) and Playwright in their own virtualen
 test-e2e: train $(INDEX) browser-deps ## Tests against running servers: REST, restart, Ctrl-C, browser
 	$(PY) -m pytest -m model tests
 
-test-cluster: train $(INDEX) ## The cluster profile under load through nginx, a replica killed; results/cluster/report.md
+test-cluster: train $(INDEX) browser-deps ## The cluster profile under load through nginx, a replica killed; results/cluster/report.md
 	$(PY) -m pytest -m cluster tests
 	@cat $(RESULTS)/cluster/report.md
 

@@ -126,11 +126,16 @@ class ActionFailures(logging.Filter):
         return True
 
 
-def watch_action_failures() -> None:
-    for name in ("rasa.core.processor", "rasa.core.actions.action"):
+def filter_once(logger_names: Tuple[str, ...], filter_class: type) -> None:
+    """Adds a `filter_class` filter to each logger, unless it has one already."""
+    for name in logger_names:
         watched = logging.getLogger(name)
-        if not any(isinstance(existing, ActionFailures) for existing in watched.filters):
-            watched.addFilter(ActionFailures())
+        if not any(isinstance(existing, filter_class) for existing in watched.filters):
+            watched.addFilter(filter_class())
+
+
+def watch_action_failures() -> None:
+    filter_once(("rasa.core.processor", "rasa.core.actions.action"), ActionFailures)
 
 
 class WithoutUserText(logging.Filter):
@@ -152,10 +157,7 @@ class WithoutUserText(logging.Filter):
 
 
 def keep_user_text_out_of_logs() -> None:
-    for name in ("rasa.core.channels.rest", "rasa.core.channels.socketio"):
-        watched = logging.getLogger(name)
-        if not any(isinstance(existing, WithoutUserText) for existing in watched.filters):
-            watched.addFilter(WithoutUserText())
+    filter_once(("rasa.core.channels.rest", "rasa.core.channels.socketio"), WithoutUserText)
 
 
 @dataclass
@@ -174,7 +176,8 @@ class Gate:
         self.clients = RateLimiter(per_client)
         self.trusted_proxies = set(trusted_proxies)
         self.reply_timeout = reply_timeout
-        # Where a retried message is looked for (channels/retries.py).
+        # How a retried message is told from a first attempt, and where it is looked for (channels/retries.py).
+        self.seen_before: retries.SeenBefore = retries.seen_in_redis
         self.tracker_lookup: retries.TrackerLookup = retries.rasa_tracker
         watch_action_failures()
         keep_user_text_out_of_logs()
@@ -213,7 +216,7 @@ class Gate:
 
     async def _answer(self, message: UserMessage, on_new_message: OnNewMessage) -> None:
         """Rasa handles the message, unless it is a retry of one its conversation already holds."""
-        if not await retries.replay_if_answered(message, self.tracker_lookup):
+        if not await retries.replay_if_answered(message, self.tracker_lookup, self.seen_before):
             await on_new_message(message)
 
     def guarded(self, on_new_message: OnNewMessage) -> OnNewMessage:

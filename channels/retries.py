@@ -10,6 +10,10 @@ it, whichever replica handled it.
 The check runs before Rasa takes the conversation's lock: it covers an attempt that ended (handled or
 not) before the retry, which is the case of a replica that died; two attempts running at the same time
 on two live replicas are not detected.
+
+Reading the conversation costs a query to the tracker store: with Redis (the cluster's lock store),
+each id is first recorded there for ATTEMPT_TTL_SECONDS, and the conversation is read only for an id
+already recorded, i.e. for a real retry. Without Redis, every message that has an id is looked for.
 """
 from __future__ import annotations
 
@@ -27,7 +31,11 @@ MESSAGE_ID_KEY = "message_id"
 # nginx's $request_id is 32 hex digits; clients may use UUIDs.
 MESSAGE_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
 
+# How long an attempt's id is remembered: far longer than any retry comes after its first attempt.
+ATTEMPT_TTL_SECONDS = 600
+
 TrackerLookup = Callable[[Text], Awaitable[Optional[DialogueStateTracker]]]
+SeenBefore = Callable[[Text], Awaitable[bool]]
 
 
 def message_id(metadata: Any) -> Optional[str]:
@@ -50,16 +58,31 @@ def earlier_replies(events: Iterable[Event], user_message_id: str) -> Optional[L
     return replies
 
 
-async def rasa_tracker(sender_id: Text) -> Optional[DialogueStateTracker]:
-    """The conversation as this Rasa server's tracker store holds it."""
+def rasa_agent() -> Any:
+    """This Rasa server's agent: `rasa run` makes one Sanic app (named after whether its HTTP API is on)."""
     from sanic import Sanic
 
-    # `rasa run` makes one Sanic app (named after whether its HTTP API is on); it holds the agent.
-    agent = Sanic.get_app().ctx.agent
-    return await agent.tracker_store.retrieve(sender_id)
+    return Sanic.get_app().ctx.agent
 
 
-async def replay_if_answered(message: UserMessage, lookup: TrackerLookup = rasa_tracker) -> bool:
+async def rasa_tracker(sender_id: Text) -> Optional[DialogueStateTracker]:
+    """The conversation as this Rasa server's tracker store holds it."""
+    return await rasa_agent().tracker_store.retrieve(sender_id)
+
+
+async def seen_in_redis(attempt: Text) -> bool:
+    """Records the id in the Redis of the lock store; True if it was there already, or if this server's
+    locks are not in Redis (then nothing tells a first attempt from a retry)."""
+    lock_store = rasa_agent().lock_store
+    redis = getattr(lock_store, "red", None)
+    if redis is None:
+        return True
+    first = redis.set(f"{lock_store.key_prefix}attempt:{attempt}", 1, nx=True, ex=ATTEMPT_TTL_SECONDS)
+    return not first
+
+
+async def replay_if_answered(message: UserMessage, lookup: TrackerLookup = rasa_tracker,
+                             seen_before: SeenBefore = seen_in_redis) -> bool:
     """Gives the message its id; if its conversation already holds it, sends the replies it got and
     returns True. Any failure to look counts as « not answered »: the message is then handled."""
     attempt = message_id(message.metadata)
@@ -67,6 +90,8 @@ async def replay_if_answered(message: UserMessage, lookup: TrackerLookup = rasa_
         return False
     message.message_id = attempt
     try:
+        if not await seen_before(attempt):
+            return False
         tracker = await lookup(message.sender_id)
     except Exception as error:  # noqa: BLE001 - a failed look must not cost the user the reply
         logger.warning("retry.lookup_failed error=%s", type(error).__name__)

@@ -53,7 +53,11 @@ def holding(events):
     return lookup
 
 
-def play(lookup, metadata) -> tuple:
+async def always_seen(attempt) -> bool:
+    return True
+
+
+def play(lookup, metadata, seen_before=always_seen) -> tuple:
     """One turn through the gate, the tracker store read by `lookup`: (texts received, ids Rasa handled)."""
     handled = []
 
@@ -63,6 +67,7 @@ def play(lookup, metadata) -> tuple:
 
     gate = Gate(0, 0, set(), 1.0)
     gate.tracker_lookup = lookup
+    gate.seen_before = seen_before
     collector = CollectingOutputChannel()
     asyncio.run(gate.guarded(rasa)(UserMessage("combien de temps dure le BTS ?", collector, "conversation-1",
                                                metadata=metadata)))
@@ -94,3 +99,38 @@ def test_a_store_that_cannot_be_read_does_not_cost_the_reply():
     texts, handled = play(broken, {"message_id": ATTEMPT})
     assert texts == ["Réponse fraîche."]
     assert handled == [ATTEMPT]
+
+
+def test_a_first_attempt_is_handled_without_reading_the_conversation():
+    async def first_time(attempt) -> bool:
+        return False
+
+    async def must_not_read(sender):
+        raise AssertionError("the tracker store was read for a first attempt")
+
+    texts, handled = play(must_not_read, {"message_id": ATTEMPT}, seen_before=first_time)
+    assert texts == ["Réponse fraîche."] and handled == [ATTEMPT]
+
+
+class FakeRedis:
+    def __init__(self):
+        self.keys = {}
+
+    def set(self, key, value, nx=False, ex=None):
+        if nx and key in self.keys:
+            return None
+        self.keys[key] = (value, ex)
+        return True
+
+
+def test_redis_tells_a_retry_from_a_first_attempt(monkeypatch):
+    import channels.retries as retries
+
+    lock_store = type("LockStore", (), {"red": FakeRedis(), "key_prefix": "btsmos:lock:"})()
+    monkeypatch.setattr(retries, "rasa_agent", lambda: type("Agent", (), {"lock_store": lock_store})())
+    assert asyncio.run(retries.seen_in_redis(ATTEMPT)) is False
+    assert asyncio.run(retries.seen_in_redis(ATTEMPT)) is True
+    assert lock_store.red.keys[f"btsmos:lock:attempt:{ATTEMPT}"][1] == retries.ATTEMPT_TTL_SECONDS
+    # Locks in memory (one Rasa server): every message with an id is looked for.
+    monkeypatch.setattr(retries, "rasa_agent", lambda: type("Agent", (), {"lock_store": object()})())
+    assert asyncio.run(retries.seen_in_redis("another-attempt-01")) is True

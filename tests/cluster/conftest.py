@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,33 +14,29 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
+import yaml
+from rasa.utils.endpoints import EndpointConfig
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The helpers that start the single-process stack live with the end-to-end tests.
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 import cluster as cluster_script  # noqa: E402
 import wait_for  # noqa: E402
+from assistant_stack import free_ports  # noqa: E402
+from stores.lock_store import RecoveringRedisLockStore  # noqa: E402
 
 HOST = "127.0.0.1"
 START_TIMEOUT_SECONDS = 300
 STOP_TIMEOUT_SECONDS = 30
 REPORT = REPO / "results" / "cluster" / "report.md"
 LOGS_COPY = REPO / "results" / "cluster" / "logs"
-
-
-def free_ports(count: int) -> List[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for probe in sockets:
-            probe.bind((HOST, 0))
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
+ENDPOINTS = yaml.safe_load((REPO / "endpoints.yml").read_text(encoding="utf-8"))
 
 
 @dataclass
@@ -61,8 +56,16 @@ class RunningCluster:
         return f"http://{HOST}:{self.ports['RASA_PORT' if number == 1 else 'RASA_PORT_2']}"
 
     def tracker_store_url(self) -> str:
-        passwords = cluster_script.load_or_create_secrets(self.directory / "secrets.env")
-        return cluster_script.rasa_variables(HOST, self.ports, *passwords)["TRACKER_STORE_URL"]
+        return cluster_script.rasa_variables(HOST, self.ports, *self.passwords())["TRACKER_STORE_URL"]
+
+    def lock_store(self) -> RecoveringRedisLockStore:
+        """The lock store the replicas share, as they connect to it."""
+        settings = dict(cluster_script.rasa_variables(HOST, self.ports, *self.passwords()))
+        return RecoveringRedisLockStore(EndpointConfig(url=settings["REDIS_HOST"], port=settings["REDIS_PORT"],
+                                                       password=settings["REDIS_PASSWORD"], db=1, key_prefix=ENDPOINTS["lock_store"]["key_prefix"]))
+
+    def passwords(self) -> Tuple[str, str]:
+        return cluster_script.load_or_create_secrets(self.directory / "secrets.env")
 
     def replica_pid(self, number: int) -> int:
         """The Rasa replica's process (its own process group, as the supervisor starts it)."""

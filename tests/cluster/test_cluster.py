@@ -6,12 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from collections import defaultdict
 from typing import Dict, List, Tuple
 
+import aiohttp
 import pytest
 import sqlalchemy
 
+import cluster  # scripts/, put on the path by conftest.py
 from load import FOLLOW_UPS, SCRIPT, Conversation, percentile, run_conversations
 
 pytestmark = pytest.mark.cluster
@@ -99,6 +102,37 @@ def test_throughput_through_nginx_with_two_replicas_then_one(running_cluster, cl
         assert all(turn.answered for turn in turns), [(t.text, t.replies) for t in turns if not t.answered][:3]
     assert check_against_store(two["conversations"] + one["conversations"],
                                running_cluster.tracker_store_url())["user_mismatch"] == 0
+
+
+def post(url: str, body: dict) -> Tuple[List[str], float]:
+    """A REST message through nginx: the texts of the replies, and how long they took."""
+    async def send():
+        async with aiohttp.ClientSession() as session:
+            began = time.monotonic()
+            async with session.post(f"{url}/webhooks/rest/webhook", json=body) as response:
+                assert response.status == 200
+                return [message.get("text", "") for message in await response.json()], time.monotonic() - began
+    return asyncio.run(send())
+
+
+def test_a_message_sent_twice_is_answered_once_whichever_replica_gets_it(running_cluster):
+    sender = f"cluster-twice-{uuid.uuid4().hex}"
+    body = {"sender": sender, "message": "combien de temps dure le BTS ?", "message_id": uuid.uuid4().hex}
+    first, _ = post(running_cluster.url, body)
+    again, _ = post(running_cluster.url, body)
+    assert again == first and any("2 ans" in text for text in first)
+    stored = stored_messages(running_cluster.tracker_store_url(), [sender])[sender]
+    assert [text for kind, text in stored if kind == "user"] == [body["message"]]
+
+
+def test_a_conversation_whose_lock_holder_died_is_answered_once_the_lock_expires(running_cluster):
+    """A ticket left in Redis by a replica that died mid-turn: the next message waits for it to expire
+    (TICKET_LOCK_LIFETIME, 5 s here), then is answered; Rasa's own Redis lock store would wait forever."""
+    sender = f"cluster-dead-holder-{uuid.uuid4().hex}"
+    running_cluster.lock_store().issue_ticket(sender, float(cluster.CLUSTER_DEFAULTS["TICKET_LOCK_LIFETIME"]))
+    texts, seconds = post(running_cluster.url, {"sender": sender, "message": "combien de temps dure le BTS ?"})
+    assert any("2 ans" in text for text in texts), texts
+    assert seconds < 8.0
 
 
 def test_200_conversations_rest_and_socketio_with_a_replica_killed_mid_run(running_cluster, cluster_report):

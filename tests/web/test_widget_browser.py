@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.model
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "results" / "web" / "widget.png"
+SCREENSHOT = Path(os.environ.get("WIDGET_SCREENSHOT") or Path(__file__).resolve().parents[2] / "results" / "web" / "widget.png")
 WIDGET_FILES = ("widget/chat-widget.js", "widget/chat-widget.css", "widget/vendor/socket.io.min.js")
 HOSTILE_INPUT = "<img src=x onerror=alert(1)>"
 
