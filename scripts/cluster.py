@@ -6,7 +6,7 @@ everything):
   2 action servers and 2 Rasa replicas, with the same endpoints.yml and credentials.yml as `make run`;
   nginx in front: the web page, the channels balanced over the replicas, the action calls balanced
   over the action servers (deploy/nginx.conf.template, also used by compose.yaml).
-The single-process profile and this one differ only by environment variables (ClusterSettings.rasa_env).
+The single-process profile and this one differ only by environment variables (rasa_variables).
 
 The packages are installed with apt-get when missing and this runs as root (as `make test` does for
 Chromium); otherwise the script says what to install. Passwords are generated at the first start and
