@@ -27,7 +27,7 @@ export PYTHONHASHSEED ?= 0
 INSTALL_STAMP := $(VENV)/.installed
 KB := knowledge/build/kb.json
 # Everything the knowledge base and the NLU data generated from it depend on.
-KB_SOURCES := $(wildcard knowledge/sources/*.md) $(wildcard knowledge/*.yml) $(wildcard knowledge/*.py) \
+KB_SOURCES := $(wildcard knowledge/sources/*.md knowledge/sources/metiers/*.md) $(wildcard knowledge/*.yml) $(wildcard knowledge/*.py) \
 	$(wildcard data/nlu/*.yml)
 # The second stage of understanding searches this index of the knowledge base and the training examples.
 INDEX := knowledge/build/retrieval.json

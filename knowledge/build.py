@@ -1,8 +1,9 @@
 """Build the knowledge base from the fiches: `python -m knowledge.build` (what `make kb` runs).
 
-Reads every knowledge/sources/*.md, adds the complements and the establishment, validates the whole
-with knowledge/schema.py, writes knowledge/build/kb.json (byte-identical from one build to the next) and
-the NLU data generated from it in data/nlu/generated/.
+Reads every knowledge/sources/*.md (formations) and knowledge/sources/metiers/*.md (ONISEP métier
+fiches), adds the complements and the establishment, validates the whole with knowledge/schema.py,
+writes knowledge/build/kb.json (byte-identical from one build to the next) and the NLU data generated
+from it in data/nlu/generated/.
 """
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ import yaml
 from pydantic import ValidationError
 
 from knowledge.extract import extract_formation, load_cues
+from knowledge.metiers import extract_metier
 from knowledge.nlu import NluDataError, write_nlu
 from knowledge.parser import FicheError, read_fiche
-from knowledge.schema import Complement, Establishment, Formation, KnowledgeBase, describe_validation_error
+from knowledge.schema import (
+    Complement, Establishment, Formation, KnowledgeBase, Metier, describe_validation_error,
+)
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = KNOWLEDGE_DIR.parent
@@ -29,6 +33,8 @@ DEFAULT_OUT = KNOWLEDGE_DIR / "build" / "kb.json"
 HAND_NLU_DIR = REPO_ROOT / "data" / "nlu"
 DEFAULT_NLU_OUT = HAND_NLU_DIR / "generated"
 DEFAULT_FORMATION_ENV = "KB_DEFAULT_FORMATION"
+# ONISEP métier fiches, in a folder of the sources.
+METIERS_FOLDER = "metiers"
 
 
 class BuildError(Exception):
@@ -48,6 +54,19 @@ def build_formations(sources: Path) -> Dict[str, Formation]:
             raise FicheError(path.name, f"clé « {formation.key} » déjà prise par « {taken_by} »", "sigle")
         formations[formation.key] = formation
     return formations
+
+
+def build_metiers(folder: Path) -> Dict[str, Metier]:
+    """The ONISEP métier fiches of `folder` (none is fine: the assistant then answers from the formations)."""
+    cues = load_cues()
+    metiers: Dict[str, Metier] = {}
+    for path in sorted(folder.glob("*.md")):
+        metier = extract_metier(read_fiche(path), cues)
+        if metier.id in metiers:
+            taken_by = metiers[metier.id].source_file
+            raise FicheError(path.name, f"« {metier.id} » déjà pris par « {taken_by} »", "ID")
+        metiers[metier.id] = metier
+    return metiers
 
 
 def default_formation(settings_path: Path) -> str:
@@ -96,6 +115,7 @@ def build_knowledge_base(sources: Path, knowledge_dir: Path = KNOWLEDGE_DIR) -> 
             formations=formations,
             complements=load_complements(knowledge_dir / "complements.yml"),
             establishment=load_establishment(knowledge_dir / "establishment.yml"),
+            metiers=build_metiers(sources / METIERS_FOLDER),
         )
     except ValidationError as error:
         raise BuildError(f"base de connaissances invalide : {describe_validation_error(error)}") from None

@@ -33,6 +33,8 @@ CUES_PATH = Path(__file__).with_name("cues.yml")
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 _ACRONYM_THEN_MEANING = re.compile(r"(?<![\w-])(?P<term>[A-Z][A-Z0-9]+)\s*\((?P<meaning>[^()]+)\)")
 _MEANING_THEN_ACRONYM = re.compile(r"\((?P<term>[A-Z][A-Z0-9]+)\)")
+_SIGLE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,}(?![\w-])")
+_SIGLES_ONLY = re.compile(r"^\s*[A-Z][A-Z0-9]{1,}(?:\s*(?:,|ou|et)\s*[A-Z][A-Z0-9]{1,})*\s*$")
 _APPOSITION = re.compile(r"^,\s*(?P<text>[a-zà-ÿœ][^,]*),")
 
 
@@ -66,6 +68,7 @@ class FormationExtractor:
             key=(identity.sigle or identity.code).value,
             source_file=self.fiche.file,
             identity=identity,
+            section_texts=self._section_texts(),
             description=self._description(),
             definitions=self._definitions(),
             modules_intro=self._sentence_fact("modules_intro", self.cues["description"]["modules_intro"]),
@@ -73,6 +76,7 @@ class FormationExtractor:
             access=self._access(),
             parcoursup_expectations=self._items_fact("parcoursup_expectations", "parcoursup"),
             careers=self._items_fact("careers", "careers"),
+            further_studies=self._sentences_fact("further_studies"),
             # Evaluated last, once every extraction above has added its warnings.
             warnings=self.warnings,
         )
@@ -309,7 +313,7 @@ class FormationExtractor:
         found = self._find_sentence(cues["diplomas_after"], sections)
         if found:
             listed = found.sentence[self._cue_span(found.sentence, cues["diplomas_after"])[1]:]
-            items = self._enumeration(listed, keep_determiners=False)
+            items = self._diplomas(listed)
             bacs = ListFact(value=items, source=self._provenance(found.section, found.sentence)) if items else None
         if bacs is None:
             self._warn("access.bacs", "aucune phrase « accessible avec ... »")
@@ -323,6 +327,53 @@ class FormationExtractor:
             selection_source=self._provenance(found.section, found.sentence),
         )
 
+    def _diplomas(self, listed: str) -> List[str]:
+        """The diplomas of an access sentence, each named from its "bac" to the connector before the next.
+
+        Splitting on the diploma words rather than on every comma keeps "un bac professionnel des domaines
+        de l'industrie, de l'électricité ou de l'électrotechnique" whole; specialties named by their sigle
+        alone ("un bac technologique (STMG ou STI2D)", "notamment STMG") become diplomas of their own.
+        """
+        cues = self.cues["access"]
+        text, sigles_after = _without_parentheses(listed)
+        for ending in self.cues["enumeration"]["open_endings"]:
+            text = _trim(text[: -len(ending)]) if text.endswith(ending) else text
+        starts = [
+            span[0]
+            for word in cues["diploma_words"]
+            for span in find_all(text, word)
+            # "un baccalauréat : bac STMG, bac général" : the word introduces the list, it is not an item.
+            if not text[span[1]:].lstrip().startswith(":")
+        ]
+        starts.sort()
+        diplomas: List[str] = []
+        for index, start in enumerate(starts):
+            end = starts[index + 1] if index + 1 < len(starts) else len(text)
+            item = text[start:end]
+            qualifier = self._cue_span(item, cues["diploma_qualifiers"])
+            if qualifier:
+                item = item[: qualifier[0]]
+            item = self._strip_trailing(_trim(item), cues["diploma_connectors"])
+            introducer = self._cue_span(item, cues["specialty_introducers"])
+            specialties: List[str] = []
+            if introducer:
+                specialties = _SIGLE.findall(item[introducer[1]:])
+                item = self._strip_trailing(_trim(item[: introducer[0]]), cues["diploma_connectors"])
+            specialties += [sigle for position, sigles in sigles_after if start <= position < end for sigle in sigles]
+            diplomas.append(item)
+            diplomas += [f"{item.split()[0]} {sigle}" for sigle in specialties]
+        return list(dict.fromkeys(diploma for diploma in diplomas if diploma))
+
+    def _strip_trailing(self, text: str, words: Sequence[str]) -> str:
+        """`text` without the connectors and determiners that end it (", ou un", ", notamment")."""
+        for word in sorted(words, key=len, reverse=True):
+            spans = find_all(text, word) if word.strip(",;") else [
+                (position, position + 1) for position in range(len(text)) if text[position] == word
+            ]
+            if spans and spans[-1][1] == len(text):
+                return self._strip_trailing(text[: spans[-1][0]].rstrip(), words)
+        return text
+
     def _selection_modes(self, sentence: str) -> List[SelectionMode]:
         hedge = self._cue_span(sentence, self.cues["access"]["hedges"])
         spans: List[Tuple[int, int]] = []
@@ -334,6 +385,23 @@ class FormationExtractor:
             SelectionMode(name=sentence[start:end], always=hedge is None or start < hedge[0])
             for start, end in sorted(spans)
         ]
+
+    # -- the whole fiche ---------------------------------------------------------------------------
+
+    def _section_texts(self) -> List[Provenance]:
+        return [self._provenance(section, text) for section in self.fiche.sections for text in section.texts]
+
+    def _sentences_fact(self, topic: str) -> Optional[ListFact]:
+        """Every sentence of the sections of `topic`, each quoted with its provenance. No warning when
+        there is none: real fiches may lack the section (the MOS fiche has no « Poursuite d'études »)."""
+        found = [(section, sentence) for section in self._sections(topic) for sentence in section.sentences]
+        if not found:
+            return None
+        return ListFact(
+            value=[sentence for _, sentence in found],
+            source=self._provenance(found[0][0], found[0][0].path[-1]),
+            item_sources=[self._provenance(section, sentence) for section, sentence in found],
+        )
 
     # -- lists read from list items ----------------------------------------------------------------
 
@@ -445,7 +513,25 @@ class FormationExtractor:
         return Provenance(file=self.fiche.file, section=section.heading or (self.fiche.title or ""), sentence=sentence)
 
     def _warn(self, field: str, reason: str) -> None:
+        if field in self.cues["fields_of_some_fiches"]:
+            return
         self.warnings.append(f"{self.fiche.file} : champ « {field} » vide ({reason})")
+
+
+def _without_parentheses(text: str) -> Tuple[str, List[Tuple[int, List[str]]]]:
+    """`text` without its parentheses, and the sigles of those holding sigles only ("(STMG ou STI2D)"),
+    each with its position in the returned text."""
+    kept: List[str] = []
+    sigles: List[Tuple[int, List[str]]] = []
+    position = 0
+    for match in _PARENTHESES.finditer(text):
+        kept.append(text[position: match.start()])
+        inside = match.group(0).strip()[1:-1]
+        if _SIGLES_ONLY.match(inside):
+            sigles.append((len("".join(kept)) - 1, _SIGLE.findall(inside)))
+        position = match.end()
+    kept.append(text[position:])
+    return "".join(kept), sigles
 
 
 def _trim(text: str) -> str:

@@ -72,10 +72,13 @@ def build_vocabularies(kb: KnowledgeBase, vocabulary: dict) -> List[EntityVocabu
         raise NluDataError(f"entités inconnues : {', '.join(unknown)} (attendues : {', '.join(ENTITIES)})")
     vocabularies = []
     for entity in ENTITIES:
+        named = {fold(value) for value in values[entity]}
         aliases: Dict[str, List[str]] = {}
         for alias, target in (alias_table.get(entity) or {}).items():
             value = _resolve(entity, str(alias), str(target), values[entity])
-            if value is not None:
+            # A fiche that names the alias as a value of its own (« bac STMG ») is more specific than the
+            # vocabulary's generic reading of it (« bac stmg » -> « bac technologique »): the value wins.
+            if value is not None and (fold(str(alias)) not in named or fold(str(alias)) == fold(value)):
                 aliases.setdefault(value, []).append(normalise_space(str(alias)))
         spellings = {value: _unaccented_spellings([value] + aliases.get(value, [])) for value in values[entity]}
         vocabularies.append(

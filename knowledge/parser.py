@@ -66,6 +66,11 @@ class Section:
     def sentences(self) -> List[str]:
         return [sentence for paragraph in self.paragraphs for sentence in split_sentences(paragraph)]
 
+    @property
+    def texts(self) -> List[str]:
+        """Everything the section says: its field lines, sentences and list items."""
+        return [fiche_field.line for fiche_field in self.fields] + self.sentences + self.items
+
 
 @dataclass
 class Fiche:

@@ -113,6 +113,9 @@ class Formation(StrictModel):
     key: str
     source_file: str
     identity: Identity
+    # Every sentence, list item and field line of the fiche, in its order, whatever the section: the fiche
+    # whole, so that a section no specific field reads (or a fiche of another shape) is still answerable.
+    section_texts: List[Provenance] = []
     description: Description = Description()
     definitions: List[Definition] = []
     modules_intro: Optional[TextFact] = None
@@ -120,6 +123,8 @@ class Formation(StrictModel):
     access: Access = Access()
     parcoursup_expectations: Optional[ListFact] = None
     careers: Optional[ListFact] = None
+    # The sentences of « Poursuite d'études », quoted (the studies they name are not taken apart).
+    further_studies: Optional[ListFact] = None
     warnings: List[str] = []
 
     def module_named(self, name: str) -> Optional[OptionalModule]:
@@ -137,6 +142,28 @@ class Formation(StrictModel):
     def definition_of(self, term: str) -> Optional[Definition]:
         wanted = fold(term)
         return next((definition for definition in self.definitions if fold(definition.term) == wanted), None)
+
+
+class Metier(StrictModel):
+    """An ONISEP métier fiche: what the work is, its conditions, the beginner's salary, the career, each
+    quoted from its section; linked to a formation's « Métiers associés » by one of its names."""
+
+    id: str
+    source_file: str
+    title: TextFact
+    # The title, its feminine and masculine forms and the other appellations (« veilleur de nuit »).
+    names: List[str]
+    url: HttpUrl
+    section_texts: List[Provenance] = []
+    presentation: Optional[ListFact] = None
+    nature_of_work: Optional[ListFact] = None
+    working_conditions: Optional[ListFact] = None
+    salary: Optional[ListFact] = None
+    career: Optional[ListFact] = None
+    access: Optional[ListFact] = None
+
+    def is_named(self, name: str) -> bool:
+        return fold(name) in {fold(own) for own in self.names}
 
 
 class Complement(StrictModel):
@@ -191,6 +218,8 @@ class KnowledgeBase(StrictModel):
     formations: Dict[str, Formation]
     complements: List[Complement] = []
     establishment: Establishment = Establishment()
+    # ONISEP métier fiches by id (« MET.347 »).
+    metiers: Dict[str, Metier] = {}
 
     @root_validator(skip_on_failure=True)
     def default_is_known(cls, values: dict) -> dict:
@@ -209,6 +238,9 @@ class KnowledgeBase(StrictModel):
         duplicates = sorted({identifier for identifier in ids if ids.count(identifier) > 1})
         if duplicates:
             raise ValueError(f"duplicate complement ids: {', '.join(duplicates)}")
+        for key, metier in values["metiers"].items():
+            if metier.id != key:
+                raise ValueError(f"métier {metier.id!r} is stored under the key {key!r}")
         return values
 
     def formation(self, key: Optional[str] = None) -> Formation:
@@ -220,6 +252,16 @@ class KnowledgeBase(StrictModel):
                 if fold(stored_key) == wanted:
                     return formation
         return self.formations[self.default_formation]
+
+    def metier_named(self, name: str) -> Optional[Metier]:
+        """The métier fiche one of whose names is `name` (« agent/e de sécurité », « agente de sécurité »)."""
+        return next((metier for metier in self.metiers.values() if metier.is_named(name)), None)
+
+    def linked_metiers(self, key: Optional[str] = None) -> List[Metier]:
+        """The métier fiches of the formation's « Métiers associés », in the fiche's order."""
+        careers = self.formation(key).careers
+        found = [self.metier_named(name) for name in (careers.value if careers else [])]
+        return [metier for metier in found if metier]
 
     def complements_for(self, topic: str) -> List[Complement]:
         """The complements answering `topic`, in the order of knowledge/complements.yml."""

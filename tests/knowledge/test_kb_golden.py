@@ -186,6 +186,8 @@ EXPECTED_MOS = {
         "source": source("Métiers associés", "Métiers associés"),
         "item_sources": [source("Métiers associés", "agent/e de sécurité")],
     },
+    # The MOS fiche has no « Poursuite d'études » section.
+    "further_studies": None,
     "warnings": [],
 }
 
@@ -201,7 +203,17 @@ def test_each_field_of_the_mos_formation_matches_the_fiche(mos: Formation, field
 
 
 def test_the_formation_has_no_field_the_golden_test_misses(mos: Formation) -> None:
-    assert set(mos.dict()) == set(EXPECTED_MOS)
+    # section_texts, the whole fiche, is checked against the fiche's text in test_kb_onisep.py.
+    assert set(mos.dict()) == set(EXPECTED_MOS) | {"section_texts"}
+
+
+def test_the_whole_fiche_is_kept_in_order_with_its_sections(mos: Formation) -> None:
+    texts = [(provenance.section, provenance.sentence) for provenance in mos.section_texts]
+    assert texts[0] == ("Informations générales", "**Code scolarité:** 32034401")
+    assert (DESCRIPTION, PURPOSE_SENTENCE) in texts and (DESCRIPTION, MODULES_SENTENCE) in texts
+    assert ("Accès", BACS_SENTENCE) in texts
+    assert [sentence for section, sentence in texts if section == PARCOURSUP] == PARCOURSUP_ITEMS
+    assert texts[-1] == ("Métiers associés", "agent/e de sécurité")
 
 
 def test_the_knowledge_base_defaults_to_the_mos(mos_kb: KnowledgeBase) -> None:

@@ -130,6 +130,31 @@ def test_a_new_module_in_the_fiche_is_recognised_without_editing_training_data(r
     assert "    - cynophilie\n" in result.nlu_text
 
 
+@pytest.mark.parametrize(
+    "fiche, said, named",
+    [
+        ("FOR.10529", "bac stmg", "bac STMG"),
+        ("FOR.8472", "bac sti2d", "bac STI2D"),
+        ("FOR.574", "bac pro", "bac pro"),
+    ],
+)
+def test_a_bac_a_fiche_names_wins_over_the_vocabularys_generic_reading(
+    run_build, scratch_sources, tmp_path: Path, fiche: str, said: str, named: str
+) -> None:
+    """« bac stmg » means « bac technologique » to the MOS assistant (its fiche cites no bac techno); once a
+    fiche of the school names « bac STMG », the text is that fiche's bac, and the build does not fail."""
+    path = next((REPO_ROOT / "knowledge" / "onisep" / "formations").glob(fiche + "_*.md"))
+    sources = scratch_sources()
+    (sources / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run_build(sources)
+    assert result.exit_code == 0, result.stderr
+    data = read_with_rasa(result.nlu_dir / "kb_entities.yml")
+    assert named in {table["name"]: table["elements"] for table in data.lookup_tables}["bac"]
+    assert data.entity_synonyms.get(said, said).lower() == named.lower()
+    alone = read_with_rasa(run_build(scratch_sources(name="mos_only"), name="mos_only").nlu_dir / "kb_entities.yml")
+    assert alone.entity_synonyms[said] in {"bac technologique", "bac professionnel"}
+
+
 def test_generated_examples_repeat_no_hand_written_example(generated) -> None:
     hand = hand_written_examples(HAND_NLU_DIR)
     repeated = [example.get("text") for example in generated.intent_examples if example.get("text") in hand]
