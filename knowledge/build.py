@@ -24,6 +24,7 @@ from knowledge.parser import FicheError, read_fiche
 from knowledge.schema import (
     Complement, Establishment, Formation, KnowledgeBase, Metier, describe_validation_error,
 )
+from knowledge.text import find_phrase
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = KNOWLEDGE_DIR.parent
@@ -39,6 +40,17 @@ METIERS_FOLDER = "metiers"
 
 class BuildError(Exception):
     """An expected problem with the build's inputs, reported without a traceback."""
+
+
+def with_aliases(formations: Dict[str, Formation], aliases: Dict[str, str]) -> Dict[str, Formation]:
+    """The formations with the vocabulary's aliases among their names (« BTS compta »), each alias given
+    to every formation whose title holds its words."""
+    named: Dict[str, Formation] = {}
+    for key, formation in formations.items():
+        title = formation.identity.title.value
+        extra = [str(alias) for alias, words in aliases.items() if find_phrase(title, str(words))]
+        named[key] = formation.copy(update={"names": list(dict.fromkeys(formation.names + extra))})
+    return named
 
 
 def build_formations(sources: Path) -> Dict[str, Formation]:
@@ -102,7 +114,8 @@ def load_establishment(path: Path) -> Establishment:
 
 
 def build_knowledge_base(sources: Path, knowledge_dir: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
-    formations = build_formations(sources)
+    vocabulary = _read_yaml(knowledge_dir / "vocabulary.yml") or {}
+    formations = with_aliases(build_formations(sources), vocabulary.get("formation_aliases") or {})
     default = default_formation(knowledge_dir / "settings.yml")
     if default not in formations:
         raise BuildError(

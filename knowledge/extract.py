@@ -68,6 +68,7 @@ class FormationExtractor:
             key=(identity.sigle or identity.code).value,
             source_file=self.fiche.file,
             identity=identity,
+            names=formation_names(identity, self.cues["formation_names"]),
             section_texts=self._section_texts(),
             description=self._description(),
             definitions=self._definitions(),
@@ -516,6 +517,29 @@ class FormationExtractor:
         if field in self.cues["fields_of_some_fiches"]:
             return
         self.warnings.append(f"{self.fiche.file} : champ « {field} » vide ({reason})")
+
+
+def formation_names(identity: Identity, cues: dict) -> List[str]:
+    """The title, the title without its option, « BTS <sigle> » and the sigle; for a sigle of several
+    words (« SIO SLAM »), its first word (« BTS SIO » names both options), « BTS SIO option SLAM » and
+    « SLAM ». The title without « BTS » is not a name: « tourisme », « communication » or « métiers de la
+    sécurité » are everyday words."""
+    title = identity.title.value
+    names = [title]
+    option = find_phrase(title, cues["option_marker"])
+    if option:
+        names.append(title[: option[0]].strip())
+    if identity.sigle:
+        kinds = [kind for kind in cues["kinds"] if find_phrase(title, kind) == (0, len(fold(kind)))]
+        kind = title[: len(kinds[0])] if kinds else ""
+        words = identity.sigle.value.split()
+        sigles = list(dict.fromkeys([identity.sigle.value, words[0]]))
+        names += [f"{kind} {sigle}".strip() for sigle in sigles] + sigles
+        if len(words) > 1:
+            # « BTS SIO option SLAM », and the option's own sigle when it is not a mere two letters.
+            names.append(f"{kind} {words[0]} {cues['option_marker']} {' '.join(words[1:])}".strip())
+            names += [word for word in words[1:] if len(word) > 2]
+    return list(dict.fromkeys(names))
 
 
 def _without_parentheses(text: str) -> Tuple[str, List[Tuple[int, List[str]]]]:

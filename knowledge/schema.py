@@ -6,11 +6,11 @@ that does not match them never reaches a user.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, HttpUrl, ValidationError, root_validator, validator
 
-from knowledge.text import contains_phrase, fold
+from knowledge.text import contains_phrase, find_all, fold, fold_chars, normalise_space
 from knowledge.topics import topic_names
 
 SCHEMA_VERSION = 1
@@ -113,6 +113,9 @@ class Formation(StrictModel):
     key: str
     source_file: str
     identity: Identity
+    # How people name it: its title and shorter forms, « BTS <sigle> », the sigle, the abbreviations of
+    # knowledge/vocabulary.yml (« BTS compta »). Read by KnowledgeBase.formations_named.
+    names: List[str] = []
     # Every sentence, list item and field line of the fiche, in its order, whatever the section: the fiche
     # whole, so that a section no specific field reads (or a fiche of another shape) is still answerable.
     section_texts: List[Provenance] = []
@@ -164,6 +167,29 @@ class Metier(StrictModel):
 
     def is_named(self, name: str) -> bool:
         return fold(name) in {fold(own) for own in self.names}
+
+
+_SIGLE_INTRODUCERS = frozenset({"bts", "le", "la", "l", "du", "de", "en", "au", "un", "ce", "mon", "ton", "son"})
+# « un bac pro CIEL » names a bac, not the BTS CIEL.
+_BAC_WORDS = frozenset({"bac", "pro", "professionnel", "technologique", "techno", "baccalaureat"})
+
+
+# « j'ai un bac pro métiers de la sécurité » is the diploma the user holds, not the bac pro formation.
+_HELD_MARKERS = frozenset({"un", "mon", "d", "ai"})
+
+
+def _previous_word(text: str, start: int) -> str:
+    before = re.findall(r"\w+", fold_chars(text[:start]))
+    return before[-1] if before else ""
+
+
+def _names_a_sigle(text: str, start: int, end: int) -> bool:
+    """« MCO », or « mco » after « BTS » or a determiner, and not after « bac pro »: a bare sigle is
+    often a word (« sam », « ciel ») or a bac's specialty."""
+    before = _previous_word(text, start)
+    if before in _BAC_WORDS:
+        return False
+    return text[start:end].isupper() or before in _SIGLE_INTRODUCERS
 
 
 class Complement(StrictModel):
@@ -252,6 +278,27 @@ class KnowledgeBase(StrictModel):
                 if fold(stored_key) == wanted:
                     return formation
         return self.formations[self.default_formation]
+
+    def formations_named(self, text: str) -> List[str]:
+        """The keys of the formations `text` names, in the order it names them. The longest name wins
+        where names overlap (« BTS SIO option SLAM » names one option, « le BTS SIO » both); a sigle in
+        lower case counts only after « BTS » or a determiner (« le mco », not « sam » alone)."""
+        text = normalise_space(text)
+        found: List[Tuple[int, int, str]] = []
+        for key, formation in self.formations.items():
+            bare = set(formation.identity.sigle.value.split()) if formation.identity.sigle else set()
+            bare |= {formation.identity.sigle.value} if formation.identity.sigle else set()
+            held = fold(formation.identity.title.value).startswith("bac")
+            for name in formation.names:
+                for start, end in find_all(text, name):
+                    if name in bare and not _names_a_sigle(text, start, end):
+                        continue
+                    if held and _previous_word(text, start) in _HELD_MARKERS:
+                        continue
+                    found.append((start, end, key))
+        longest = [(start, end, key) for start, end, key in found
+                   if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in found)]
+        return list(dict.fromkeys(key for _, _, key in sorted(longest)))
 
     def metier_named(self, name: str) -> Optional[Metier]:
         """The métier fiche one of whose names is `name` (« agent/e de sécurité », « agente de sécurité »)."""

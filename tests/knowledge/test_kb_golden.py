@@ -188,6 +188,8 @@ EXPECTED_MOS = {
     },
     # The MOS fiche has no « Poursuite d'études » section.
     "further_studies": None,
+    # Its title, « BTS » and its sigle, and the vocabulary's « BTS sécurité ».
+    "names": ["BTS management opérationnel de la sécurité", "BTS MOS", "MOS", "BTS sécurité"],
     "warnings": [],
 }
 
