@@ -14,9 +14,11 @@ from actions.replies import Link, Message
 from actions.wording import phrase
 
 
-def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict[str, str]) -> List[Complement]:
-    """The topic's complements that concern the question, the one that best answers it first."""
-    candidates = [complement for complement in kb.complements_for(topic) if _concerns(complement, entities)]
+def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict[str, str],
+                    formation_key: Optional[str] = None) -> List[Complement]:
+    """The topic's complements about the formation that concern the question, the one that best answers
+    it first."""
+    candidates = [c for c in kb.complements_for(topic, formation_key) if _concerns(c, entities)]
     return rank(candidates, question)
 
 
@@ -34,11 +36,11 @@ CLEAR_SCORE = 7.0
 CLEAR_LEAD = 1.5
 
 
-def clearest_complement(kb: KnowledgeBase, question: str) -> Optional[Complement]:
-    """The one complement, among all topics', that clearly answers the question (« le TFP APS c'est
-    combien d'heures ? »), or None."""
+def clearest_complement(kb: KnowledgeBase, question: str, formation_key: Optional[str] = None) -> Optional[Complement]:
+    """The one complement about the formation, among all topics', that clearly answers the question (« le
+    TFP APS c'est combien d'heures ? »), or None."""
     asked = sorted(word_stems(question, framing=False))
-    complements = kb.complements
+    complements = kb.complements_of(formation_key)
     if not asked or len(complements) < 2:
         return None
     documents = [sorted(word_stems(" ".join([c.text, *c.asked_as]), framing=False)) or ["_"] for c in complements]

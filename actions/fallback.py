@@ -28,7 +28,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »)."""
     topic = load_index().evidence(context.text).topic
     if topic is None:
-        complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)))
+        complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key)
         topic = complement.topic if complement else None
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])

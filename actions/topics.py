@@ -377,7 +377,8 @@ def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context
     topic = topics()[name]
     answer = COMPOSERS[topic.composer](topic, kb.formation(formation_key), kb, context)
     asked = asked_about(context, kb.formation(formation_key))
-    complements = [complement_message(c) for c in complements_for(kb, topic.name, asked, context.entities)]
+    complements = [complement_message(c)
+                   for c in complements_for(kb, topic.name, asked, context.entities, formation_key)]
     return Composed(topic, answer, complements)
 
 

@@ -197,6 +197,9 @@ class Complement(StrictModel):
 
     id: str
     topic: str
+    # The formations the fact is about, by key (« MOS »); [] for a fact true of every formation of the
+    # school. Stated for each fact: a fact on the CNAPS must never reach an answer about another BTS.
+    formations: List[str]
     text: str
     source_label: str
     source_url: HttpUrl
@@ -310,6 +313,13 @@ class KnowledgeBase(StrictModel):
         found = [self.metier_named(name) for name in (careers.value if careers else [])]
         return [metier for metier in found if metier]
 
-    def complements_for(self, topic: str) -> List[Complement]:
-        """The complements answering `topic`, in the order of knowledge/complements.yml."""
-        return [complement for complement in self.complements if complement.topic == topic]
+    def complements_for(self, topic: str, formation_key: Optional[str] = None) -> List[Complement]:
+        """The complements answering `topic` for the formation (the default one when no key is given), in
+        the order of knowledge/complements.yml."""
+        return [complement for complement in self.complements_of(formation_key) if complement.topic == topic]
+
+    def complements_of(self, formation_key: Optional[str] = None) -> List[Complement]:
+        """The complements about the formation or about every formation."""
+        key = self.formation(formation_key).key
+        return [complement for complement in self.complements
+                if not complement.formations or key in complement.formations]

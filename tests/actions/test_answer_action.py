@@ -377,3 +377,36 @@ def test_a_situation_stated_with_a_question_is_kept_for_the_eligibility_guide(as
     assert slots["user_situation"] == "bac général"
     _, _, slots = ask("ask_duration", text="ça dure combien ?")
     assert "user_situation" not in slots
+
+
+@pytest.fixture
+def school_of_two(tmp_path, monkeypatch):
+    """The actions load a knowledge base of the MOS fiche and the real BTS CG fiche."""
+    import shutil
+    from pathlib import Path
+
+    from knowledge import build
+    from knowledge.loader import KB_PATH_ENV, clear_cache
+
+    repo = Path(__file__).resolve().parents[2]
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    shutil.copy(repo / "knowledge" / "sources" / "bts_mos.md", sources)
+    shutil.copy(next((repo / "knowledge" / "onisep" / "formations").glob("FOR.10529_*.md")), sources)
+    out = tmp_path / "kb.json"
+    assert build.main(["--sources", str(sources), "--out", str(out), "--nlu-out", str(tmp_path / "nlu")]) == 0
+    monkeypatch.setenv(KB_PATH_ENV, str(out))
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.mark.parametrize("intent", ["ask_exams", "ask_moral_check", "ask_prior_authorisation", "ask_careers"])
+def test_no_fact_beyond_the_mos_fiche_reaches_an_answer_on_another_formation(school_of_two, ask, intent) -> None:
+    """Every complement is about the BTS MOS (knowledge/complements.yml, `formations`): a question on the
+    BTS CG never gets the CNAPS, the MOS exams or the MOS careers."""
+    mos, _, _ = ask(intent, slots={"formation": "MOS"}, text="et avec le casier ?")
+    cg, _, _ = ask(intent, slots={"formation": "CG"}, text="et avec le casier ?")
+    assert "Hors fiche de la formation" in mos
+    assert "Hors fiche de la formation" not in cg
+    assert "CNAPS" not in cg and "MOS" not in cg

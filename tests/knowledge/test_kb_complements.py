@@ -359,6 +359,14 @@ def test_the_schema_refuses_unreliable_or_malformed_complements(change: dict, me
         Complement.parse_obj({**entry, **change})
 
 
+def test_each_complement_says_which_formations_it_is_about(complements) -> None:
+    entry = yaml.safe_load(COMPLEMENTS.read_text(encoding="utf-8"))[0]
+    with pytest.raises(ValidationError, match="formations"):
+        Complement.parse_obj({key: value for key, value in entry.items() if key != "formations"})
+    # Every fact of the file is about the BTS MOS or its sector (CNAPS, MOS exams, bac pro sécurité).
+    assert {tuple(complement.formations) for complement in complements} == {("MOS",)}
+
+
 def test_the_built_knowledge_base_holds_the_complements(mos_kb: KnowledgeBase, complements) -> None:
     assert mos_kb.complements == complements
     assert [complement.id for complement in mos_kb.complements_for("prior_authorisation")][:2] == [
