@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 from pydantic import ValidationError
@@ -54,31 +54,30 @@ def with_aliases(formations: Dict[str, Formation], aliases: Dict[str, str]) -> D
 
 
 def build_formations(sources: Path) -> Dict[str, Formation]:
-    paths = sorted(sources.glob("*.md"))
-    if not paths:
+    if not any(sources.glob("*.md")):
         raise BuildError(f"aucune fiche .md dans « {sources} »")
-    cues = load_cues()
-    formations: Dict[str, Formation] = {}
-    for path in paths:
-        formation = extract_formation(read_fiche(path), cues)
-        if formation.key in formations:
-            taken_by = formations[formation.key].source_file
-            raise FicheError(path.name, f"clé « {formation.key} » déjà prise par « {taken_by} »", "sigle")
-        formations[formation.key] = formation
-    return formations
+    return _read_fiches(sources, extract_formation, lambda formation: formation.key,
+                        "sigle", "clé « {key} » déjà prise par « {taken_by} »")
 
 
 def build_metiers(folder: Path) -> Dict[str, Metier]:
     """The ONISEP métier fiches of `folder` (none is fine: the assistant then answers from the formations)."""
+    return _read_fiches(folder, extract_metier, lambda metier: metier.id, "ID", "« {key} » déjà pris par « {taken_by} »")
+
+
+def _read_fiches(folder: Path, extract: Callable[[Any, dict], Any], key_of: Callable[[Any], str],
+                 key_field: str, duplicate_message: str) -> Dict[str, Any]:
+    """Each .md fiche of `folder` extracted, by key; two fiches with one key are an error naming the file."""
     cues = load_cues()
-    metiers: Dict[str, Metier] = {}
+    extracted: Dict[str, Any] = {}
     for path in sorted(folder.glob("*.md")):
-        metier = extract_metier(read_fiche(path), cues)
-        if metier.id in metiers:
-            taken_by = metiers[metier.id].source_file
-            raise FicheError(path.name, f"« {metier.id} » déjà pris par « {taken_by} »", "ID")
-        metiers[metier.id] = metier
-    return metiers
+        item = extract(read_fiche(path), cues)
+        key = key_of(item)
+        if key in extracted:
+            message = duplicate_message.format(key=key, taken_by=extracted[key].source_file)
+            raise FicheError(path.name, message, key_field)
+        extracted[key] = item
+    return extracted
 
 
 def default_formation(settings_path: Path) -> str:

@@ -393,16 +393,9 @@ class FormationExtractor:
         return [self._provenance(section, text) for section in self.fiche.sections for text in section.texts]
 
     def _sentences_fact(self, topic: str) -> Optional[ListFact]:
-        """Every sentence of the sections of `topic`, each quoted with its provenance. No warning when
-        there is none: real fiches may lack the section (the MOS fiche has no « Poursuite d'études »)."""
-        found = [(section, sentence) for section in self._sections(topic) for sentence in section.sentences]
-        if not found:
-            return None
-        return ListFact(
-            value=[sentence for _, sentence in found],
-            source=self._provenance(found[0][0], found[0][0].path[-1]),
-            item_sources=[self._provenance(section, sentence) for section, sentence in found],
-        )
+        """No warning when there is none: real fiches may lack the section (the MOS fiche has no
+        « Poursuite d'études »)."""
+        return sentences_fact(self.fiche, self._sections(topic))
 
     # -- lists read from list items ----------------------------------------------------------------
 
@@ -511,12 +504,32 @@ class FormationExtractor:
         return text
 
     def _provenance(self, section: Section, sentence: str) -> Provenance:
-        return Provenance(file=self.fiche.file, section=section.heading or (self.fiche.title or ""), sentence=sentence)
+        return provenance(self.fiche, section, sentence)
 
     def _warn(self, field: str, reason: str) -> None:
         if field in self.cues["fields_of_some_fiches"]:
             return
         self.warnings.append(f"{self.fiche.file} : champ « {field} » vide ({reason})")
+
+
+def provenance(fiche: Fiche, section: Optional[Section], sentence: str) -> Provenance:
+    """Where `sentence` comes from: the fiche, and the section's heading (the fiche's title above the
+    first heading)."""
+    heading = section.heading if section and section.heading else (fiche.title or "")
+    return Provenance(file=fiche.file, section=heading, sentence=sentence)
+
+
+def sentences_fact(fiche: Fiche, sections: Iterable[Section]) -> Optional[ListFact]:
+    """Every sentence of `sections`, each quoted whole with its provenance; None when they have none."""
+    found = [(section, sentence) for section in sections for sentence in section.sentences]
+    if not found:
+        return None
+    first_section = found[0][0]
+    return ListFact(
+        value=[sentence for _, sentence in found],
+        source=provenance(fiche, first_section, first_section.path[-1]),
+        item_sources=[provenance(fiche, section, sentence) for section, sentence in found],
+    )
 
 
 def formation_names(identity: Identity, cues: dict) -> List[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Dict, List, Optional
 
+from knowledge.extract import provenance, sentences_fact
 from knowledge.parser import Fiche, FicheError, Section
 from knowledge.schema import ListFact, Metier, Provenance, TextFact
 from knowledge.text import find_phrase, fold
@@ -61,23 +62,13 @@ class MetierExtractor:
         return list(unique.values())
 
     def _sentences(self, name: str) -> Optional[ListFact]:
-        found = [(section, sentence) for section in self.fiche.sections if self._in(section, name)
-                 for sentence in section.sentences]
-        if not found:
-            return None
-        heading = found[0][0]
-        return ListFact(
-            value=[sentence for _, sentence in found],
-            source=self._provenance(heading, heading.path[-1]),
-            item_sources=[self._provenance(section, sentence) for section, sentence in found],
-        )
+        return sentences_fact(self.fiche, [section for section in self.fiche.sections if self._in(section, name)])
 
     def _in(self, section: Section, name: str) -> bool:
         return any(find_phrase(heading, cue) for heading in section.path for cue in self.cues[name])
 
     def _provenance(self, section: Optional[Section], sentence: str) -> Provenance:
-        heading = section.heading if section and section.heading else (self.fiche.title or "")
-        return Provenance(file=self.fiche.file, section=heading, sentence=sentence)
+        return provenance(self.fiche, section, sentence)
 
 
 def extract_metier(fiche: Fiche, cues: dict) -> Metier:
