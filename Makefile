@@ -31,12 +31,22 @@ KB_SOURCES := $(wildcard knowledge/sources/*.md knowledge/sources/metiers/*.md) 
 	$(wildcard data/nlu/*.yml)
 # The second stage of understanding searches this index of the knowledge base and the training examples.
 INDEX := knowledge/build/retrieval.json
+# The school's other formations, answered beside the fiches of knowledge/sources/: ONISEP fiches of
+# knowledge/onisep/formations/ by sigle, code scolarité or FOR.<n>, or « demo » (knowledge/settings.yml):
+# `make run FORMATIONS=demo`. Their knowledge base is var/school/kb.json; the NLU model stays the same
+# (formation names are read by the actions, not by the classifier).
+FORMATIONS ?=
+SCHOOL_KB := var/school/kb.json
+ifneq ($(strip $(FORMATIONS)),)
+export KB_PATH := $(abspath $(SCHOOL_KB))
+SCHOOL := school-kb
+endif
 # The domain is a folder: domain/domain.yml, plus the responses generated from the wording file.
 DOMAIN := domain
 RESPONSES := $(DOMAIN)/generated/responses.yml
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
-	test-e2e evaluate cross-validate lock clean browser-deps purge bench run-cluster test-cluster
+	test-e2e evaluate cross-validate lock clean browser-deps purge bench run-cluster test-cluster school-kb
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,9 +71,13 @@ $(RESPONSES): $(INSTALL_STAMP) actions/wording.yml actions/wording.py knowledge/
 	$(PY) -m actions.wording $@
 
 $(INDEX): $(KB) actions/retrieval.py actions/french.py actions/french.yml actions/wording.yml knowledge/topics.yml $(wildcard data/nlu/*.yml)
-	$(PY) -m actions.retrieval $@
+	KB_PATH= $(PY) -m actions.retrieval $@
 
-kb: $(KB) $(RESPONSES) $(INDEX) ## Build the knowledge base, the NLU data, the domain responses and the search index
+kb: $(KB) $(RESPONSES) $(INDEX) $(SCHOOL) ## Build the knowledge base, the NLU data, the domain responses and the search index
+
+# Always rebuilt: FORMATIONS may change from one command to the next.
+school-kb: $(KB)
+	$(PY) -m knowledge.build --formations $(FORMATIONS) --out $(SCHOOL_KB)
 
 validate: $(KB) $(RESPONSES) ## Check the training data and domain (warnings are errors)
 	$(RASA) data validate --domain $(DOMAIN) --fail-on-warnings
@@ -80,7 +94,7 @@ $(MODEL_STAMP): $(KB) $(RESPONSES) $(TRAINING_DATA)
 
 train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
 
-run: train $(INDEX) ## Start the action server, the Rasa server and the web page
+run: train $(INDEX) $(SCHOOL) ## Start the action server, the Rasa server and the web page (FORMATIONS=demo: 4 formations)
 	$(PY) scripts/run.py
 
 run-cluster: train $(INDEX) ## The cluster profile on this machine: PostgreSQL, Redis, 2 Rasa, 2 action servers, nginx
@@ -92,7 +106,7 @@ bench: train $(INDEX) ## Performance benchmark (not a test): results/bench/repor
 purge: $(INSTALL_STAMP) ## Delete the conversations older than RETENTION_DAYS (default 30) from the tracker store
 	$(PY) scripts/purge.py
 
-shell: train $(INDEX) ## Chat with the assistant in the terminal (starts the action server too)
+shell: train $(INDEX) $(SCHOOL) ## Chat with the assistant in the terminal (starts the action server too)
 	$(PY) scripts/run.py --shell
 
 interactive: train $(INDEX) ## Rasa interactive learning (starts the action server too)

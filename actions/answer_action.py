@@ -1,6 +1,7 @@
 """One action answers every topic question, from the knowledge base."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -9,12 +10,20 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
+from actions.formations import (
+    FormationAsked, ask_which_formation, understood, without_formation_names,
+)
 from actions.french import is_english
 from actions.replies import Message
 from actions.retrieval import continued_topic, load_index, topics_asked
 from actions.safety import never_raises
-from actions.topics import answer_questions, answer_topic, answerable_topic
-from actions.tracker import conversation_context, latest_intent, remembered_situation, runners_up, send
+from actions.topics import SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic
+from actions.tracker import (
+    conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
+)
+
+# Follow-ups on what was just said: they stay with the conversation's formation.
+FOLLOW_UPS = ("more", "definition", "select_item")
 
 
 class ActionAnswerTopic(Action):
@@ -25,18 +34,29 @@ class ActionAnswerTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        topic = answerable_topic(latest_intent(tracker))
+        kb, context = load_knowledge_base(), conversation_context(tracker)
+        remembered = tracker.get_slot("formation")
+        read = understood(kb, context.text, context.entities, remembered, answerable_topic(latest_intent(tracker)),
+                          tracker.get_slot("last_topic"), any(context.entities.get(kind) for kind in SUBJECT_KINDS))
+        topic, asked = read.topic, read.asked
         if topic is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        context = conversation_context(tracker)
-        kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
-        if topic in ("more", "definition", "select_item"):
-            return send(answer_topic(topic, kb, formation_key, context), dispatcher)
+        # « En savoir plus », « et le deuxième ? » go on with what was said, whichever formation it was about.
+        if asked.key is None and topic in FOLLOW_UPS:
+            asked = FormationAsked(kb.default_formation)
+        if asked.key is None:
+            return send(ask_which_formation(kb, topic, asked.candidates), dispatcher)
+        switched = formation_events(kb, asked, remembered)
+        # The formation's name says nothing of which fact is wanted (« et pour le bac pro métiers … »).
+        if asked.named:
+            context = replace(context, text=without_formation_names(kb, context.text))
+        if topic in FOLLOW_UPS or read.names_only_a_formation:
+            return switched + send(answer_topic(topic, kb, asked.key, context), dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []
         notes += [Message("in_french")] if is_english(context.text) else []
         topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"))
         names = topics_asked(context.text, topic, runners_up(tracker))
-        reply = answer_questions(names, kb, formation_key, context, notes)
-        return send(reply, dispatcher) + remembered_situation(tracker)
+        reply = answer_questions(names, kb, asked.key, context, notes)
+        return switched + send(reply, dispatcher) + remembered_situation(tracker)

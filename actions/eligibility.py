@@ -12,6 +12,7 @@ from knowledge.text import fold
 from knowledge.topics import topics
 
 from actions.french import join_fr, upper_first
+from actions.pages import in_bubbles
 from actions.replies import Message, Reply, button
 from actions.topics import has_facts, specialties_of
 from actions.wording import button_title, topic_button
@@ -89,5 +90,6 @@ def eligibility_reply(kb: KnowledgeBase, formation_key: Optional[str], situation
     if formation.access.selection_source:
         messages.append(Message("eligibility_selection", {"sentence": formation.access.selection_source.sentence}))
     follow_ups = [name for name in ("selection", "moral_check") if has_facts(topics()[name], formation)]
+    messages = [bubble for message in messages for bubble in in_bubbles(message)]
     return Reply(messages, remembered, [topic_button(name) for name in follow_ups])
 

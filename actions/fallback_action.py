@@ -1,6 +1,7 @@
 """Out-of-scope questions and low-confidence or ambiguous messages."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -8,13 +9,20 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
+from knowledge.topics import topics
 
 from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
+from actions.formations import ask_which_formation, understood, without_formation_names
 from actions.french import is_english, is_goodbye, is_greeting
 from actions.greeting import greeting
+from actions.metier_answers import SALARY, metier_answer
 from actions.replies import Message
 from actions.safety import never_raises
-from actions.tracker import conversation_context, latest_intent, message_entities, send
+from actions.topics import answer_topic, topic_of_quoted_fact
+from actions.tracker import conversation_context, formation_events, latest_intent, send
+
+# The topic whose answer quotes the métier fiches (knowledge/topics.yml, answers_metier_questions).
+METIER_TOPIC = next(topic.name for topic in topics().values() if topic.answers_metier_questions)
 
 
 class ActionHandleFallback(Action):
@@ -28,19 +36,39 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
-        text = tracker.latest_message.get("text") or ""
+        kb, context = load_knowledge_base(), conversation_context(tracker)
+        text, remembered = context.text, tracker.get_slot("formation")
+        read = understood(kb, text, context.entities, remembered, None, tracker.get_slot("last_topic"))
+        asked = read.asked
+        formation_key = asked.key or remembered
+        switched = formation_events(kb, asked, remembered)
         # A greeting or a goodbye the classifier missed is not a question the fiche fails to answer.
         if is_greeting(text):
-            return send(greeting(kb.formation(formation_key), text, message_entities(tracker)), dispatcher)
+            return switched + send(greeting(kb, formation_key, text, context.entities), dispatcher)
         if is_goodbye(text):
             dispatcher.utter_message(response="utter_goodbye")
             return []
         reply = None
-        if latest_intent(tracker) == FALLBACK_INTENT:
+        fiche_topic = topic_of_quoted_fact(kb.formation(formation_key), text)
+        # The formation's name says nothing of the topic (« quels métiers après le bac pro métiers de … »).
+        if asked.named:
+            context = replace(context, text=without_formation_names(kb, text))
+        # « et pour le NDRC ? », « c'est quoi le MCO ? » the classifier could not place.
+        if read.names_only_a_formation:
+            reply = answer_topic(read.topic, kb, asked.key, context) if asked.key else \
+                ask_which_formation(kb, read.topic, asked.candidates)
+        # « on peut continuer en licence ? »: a section some fiches have (« Poursuite d'études »).
+        elif fiche_topic:
+            reply = answer_topic(fiche_topic, kb, formation_key, context)
+        # « on est payé combien en sortant ? »: the ONISEP fiche of a métier the formation leads to. Only the
+        # salary here: a message the classifier found out of scope that names a métier and « évoluer » is
+        # seldom a question on the métier's career.
+        elif metier_answer(kb, formation_key, text, facts=[SALARY]):
+            reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
+        elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            reply = unsure(kb, formation_key, conversation_context(tracker), ranking)
+            reply = unsure(kb, formation_key, context, ranking)
         if reply is None:
             reply = cannot_answer(kb, formation_key)
             reply = reply.then(Message("in_french")) if is_english(text) else reply
-        return send(reply, dispatcher)
+        return switched + send(reply, dispatcher)

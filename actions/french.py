@@ -5,7 +5,7 @@ import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 import yaml
 from babel.dates import format_date
@@ -27,6 +27,25 @@ def strip_final_period(text: str) -> str:
     if text.endswith(".") and not text.endswith("..."):
         return text[:-1]
     return text
+
+
+# Marks where a quoted sentence was cut (« … exerce ses fonctions […] »).
+ELLIPSIS = "[…]"
+# Where a quoted sentence may be cut: after a clause, else after a word.
+_CLAUSE_ENDS = (" ; ", " : ", ", ", " (", " – ")
+
+
+def split_sentence(sentence: str, length: int) -> Tuple[str, str]:
+    """(the beginning of `sentence` that fits in `length` characters with « […] », the rest), cut after a
+    clause where one ends late enough, else after a word; (sentence, "") when it fits."""
+    if len(sentence) <= length:
+        return sentence, ""
+    room = sentence[:max(length - len(ELLIPSIS) - 1, 1)]
+    cut = max(room.rfind(end) for end in _CLAUSE_ENDS)
+    if cut < len(room) // 2:
+        cut = room.rfind(" ")
+    cut = cut if cut > 0 else len(room)
+    return sentence[:cut].rstrip(" ,;:–") + " " + ELLIPSIS, sentence[cut:].lstrip(" ,;:–")
 
 
 def upper_first(text: str) -> str:

@@ -9,9 +9,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
+from actions.formations import formation_asked
 from actions.greeting import greeting
 from actions.safety import never_raises
-from actions.tracker import message_entities, send
+from actions.tracker import formation_events, message_entities, send
 
 
 class ActionGreet(Action):
@@ -22,6 +23,9 @@ class ActionGreet(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        formation = load_knowledge_base().formation(tracker.get_slot("formation"))
-        text = tracker.latest_message.get("text") or ""
-        return send(greeting(formation, text, message_entities(tracker)), dispatcher)
+        kb, remembered = load_knowledge_base(), tracker.get_slot("formation")
+        text, entities = tracker.latest_message.get("text") or "", message_entities(tracker)
+        # « Bonjour, le MCO m'intéresse » chooses the formation of the conversation.
+        asked = formation_asked(kb, text, entities, remembered)
+        switched = formation_events(kb, asked, remembered)
+        return switched + send(greeting(kb, asked.key, text, entities), dispatcher)

@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from actions.french import ELLIPSIS, split_sentence
 from actions.replies import Message
-from actions.wording import REPLY_LIMIT, text_length
+from actions.wording import FIRST_MESSAGE_LIMIT, REPLY_LIMIT, render, text_length
 
 Page = Tuple[List[Message], List[Message]]
+
+
+def in_bubbles(message: Message) -> List[Message]:
+    """A message quoting a sentence too long for one bubble (some fiches have sentences of 400 characters),
+    as bubbles that fit: the sentence cut after a clause with « […] », continued in the next bubble."""
+    sentence = message.values.get("sentence", "")
+    excess = len(render(message).text) - FIRST_MESSAGE_LIMIT
+    if not sentence or excess <= 0:
+        return [message]
+    head, rest = split_sentence(sentence, len(sentence) - excess)
+    continued = Message("quote_continued", {"sentence": f"{ELLIPSIS} {rest}"})
+    return [Message(message.template, {**message.values, "sentence": head}, message.links), *in_bubbles(continued)]
 
 
 def _fill(messages: List[Message], used: int = 0) -> Page:

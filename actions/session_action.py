@@ -1,4 +1,5 @@
-"""Starts each conversation with the formation it is about (the knowledge base's default)."""
+"""Starts each conversation with the formation it is about: the only one of the knowledge base, or the
+one the conversation chose before; in a school of several formations, none until the user names one."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -9,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
+from actions.formations import formation_asked, formation_slots
 from actions.safety import never_raises
 
 # Form bookkeeping must not leak into a new session.
@@ -23,16 +25,12 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        formation = load_knowledge_base().formation(tracker.get_slot("formation"))
+        kb = load_knowledge_base()
+        asked = formation_asked(kb, "", {}, tracker.get_slot("formation"))
         carried = [
             SlotSet(name, value)
             for name, value in tracker.current_slot_values().items()
             if value is not None and name not in NOT_CARRIED_OVER
         ]
-        return [
-            SessionStarted(),
-            *carried,
-            SlotSet("formation", formation.key),
-            SlotSet("formation_title", formation.identity.title.value),
-            ActionExecuted("action_listen"),
-        ]
+        chosen = [SlotSet(name, value) for name, value in formation_slots(kb, asked.key).items()] if asked.key else []
+        return [SessionStarted(), *carried, *chosen, ActionExecuted("action_listen")]

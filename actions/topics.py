@@ -12,19 +12,23 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, TextFact
-from knowledge.text import fold
+from knowledge.text import find_phrase, fold
 from knowledge.topics import Topic, topic_of_intent, topics
 
 from actions.complements import complement_message, complements_for
+from actions.formations import not_in_this_fiche
 from actions.french import join_fr, ordinal_index, strip_final_period, upper_first
-from actions.pages import first_page, more_slot, next_page
+from actions.metier_answers import metier_answer
+from actions.pages import first_page, in_bubbles, more_slot, next_page
 from actions.replies import Link, Message, Reply, button
 from actions.ranking import best_first
 from actions.wording import (
-    FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, render, text_length, topic_button,
+    FIRST_MESSAGE_LIMIT, button_title, link_label, phrase, placeholders, render, text_length, topic_button, wording,
 )
 
 SUBJECT_KINDS = ("module", "institution", "sector")
+# Topics every fiche answers, offered when a formation's fiche is silent on the topic asked.
+GENERIC_TOPICS = ("overview", "program", "careers")
 BULLET = "\n• "
 
 
@@ -60,6 +64,17 @@ def ranked_topics(ranking: Sequence[Dict[str, Any]]) -> List[str]:
     """The topics of a classifier's intent ranking, in its order (chitchat and fallback left out)."""
     names = [answerable_topic(entry.get("name")) for entry in ranking]
     return [name for name in names if name]
+
+
+def topic_of_quoted_fact(formation: Formation, text: str) -> Optional[str]:
+    """The topic whose quoted fact (« Poursuite d'études ») the message asks about in the words people use
+    for it (« on peut continuer en licence ? »), when the formation's fiche has it."""
+    said = fold(text)
+    for topic in topics().values():
+        for path in topic.quoted:
+            if fact_at(formation, path) and any(find_phrase(said, word) for word in topic.asked_as.get(path, ())):
+                return topic.name
+    return None
 
 
 def answerable_topic(intent: Optional[str]) -> Optional[str]:
@@ -119,11 +134,15 @@ def sentence_of(fact: Any) -> Optional[str]:
 
 
 def compose_template(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
+    """The topic's template filled with the formation's values; for a formation without a sigle (a bac
+    pro), its `<template>_without_sigle` variant where the wording has one."""
     values = formation_values(formation)
-    needed = placeholders(topic.response)
-    if not needed <= values.keys():
-        return Answer()
-    return Answer([Message(topic.response, {name: values[name] for name in needed})])
+    variants = [topic.response, f"{topic.response}_without_sigle"]
+    for template in (name for name in variants if name in wording()["messages"]):
+        needed = placeholders(template)
+        if needed <= values.keys():
+            return Answer([Message(template, {name: values[name] for name in needed})])
+    return Answer()
 
 
 def compose_referentiel(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
@@ -168,7 +187,9 @@ def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context
     facts = [(path, fact) for path, fact in ((path, fact_at(formation, path)) for path in topic.facts) if fact]
     parts: List[Tuple[str, List[Message]]] = []
     for path, fact in facts:
-        if _is_item_list(fact):
+        if path in topic.quoted:
+            parts.append((path, [_quote(sentence, first=index == 0) for index, sentence in enumerate(fact.value)]))
+        elif _is_item_list(fact):
             parts.append((path, _list_bubbles(_list_template(path), list(fact.value))))
         elif sentence_of(fact) and all(sentence_of(fact) != m.values.get("sentence") for _, p in parts for m in p):
             parts.append((path, [_quote(sentence_of(fact), first=True)]))
@@ -342,8 +363,15 @@ COMPOSERS: Dict[str, Composer] = {
 # -- Replies -----------------------------------------------------------------------------------------
 
 
-def missing_information(kb: KnowledgeBase) -> Reply:
-    return Reply([Message("kb_missing"), contact_message(kb)])
+def missing_information(kb: KnowledgeBase, formation_key: Optional[str], topic: str) -> Reply:
+    """The fiche says nothing of `topic`. In a school of several formations, the reply names the formation
+    (the fiche of one formation speaks of its regulator, another's does not) and offers what its fiche has."""
+    if len(kb.formations) == 1 or topic not in wording()["topics"]:
+        return Reply([Message("kb_missing"), contact_message(kb)])
+    formation = kb.formation(formation_key)
+    offered = [name for name in GENERIC_TOPICS if name != topic]
+    return Reply([not_in_this_fiche(kb, formation.key, topic), contact_message(kb)],
+                 buttons=[topic_button(name) for name in offered])
 
 
 def contact_message(kb: KnowledgeBase) -> Message:
@@ -373,9 +401,35 @@ class Composed:
     complements: List[Message]
 
 
+def quote_sentences(fact: Optional[ListFact], formation: Formation, context: Context) -> Answer:
+    """The sentences of `fact`, the one closest to the question quoted first, the others as details."""
+    if not fact or not fact.value:
+        return Answer()
+    sentences = list(fact.value)
+    order = best_first(sentences, asked_about(context, formation))
+    return Answer([_quote(sentences[order[0]], first=True)], [_quote(sentences[index], first=False) for index in order[1:]])
+
+
+def fitting(answer: Answer) -> Answer:
+    """The answer with every bubble within the first bubble's limit: a long quote of the lead goes on in
+    the first bubble of « En savoir plus »."""
+    lead = [in_bubbles(message) for message in answer.lead]
+    continued = [bubble for bubbles in lead for bubble in bubbles[1:]]
+    details = [bubble for message in answer.details for bubble in in_bubbles(message)]
+    return Answer([bubbles[0] for bubbles in lead], continued + details, answer.context, answer.buttons)
+
+
 def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Composed:
     topic = topics()[name]
-    answer = COMPOSERS[topic.composer](topic, kb.formation(formation_key), kb, context)
+    formation = kb.formation(formation_key)
+    metier = metier_answer(kb, formation.key, context.text) if topic.answers_metier_questions else None
+    if metier:
+        answer = Answer(*metier)
+    else:
+        answer = COMPOSERS[topic.composer](topic, formation, kb, context)
+    if not answer.lead and topic.quote_when_silent:
+        answer = quote_sentences(fact_at(formation, topic.quote_when_silent), formation, context)
+    answer = fitting(answer)
     asked = asked_about(context, kb.formation(formation_key))
     complements = [complement_message(c)
                    for c in complements_for(kb, topic.name, asked, context.entities, formation_key)]
@@ -401,7 +455,7 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     composed = _compose(name, kb, formation_key, context)
     answer = composed.answer
     if not answer.lead and not composed.complements:
-        return missing_information(kb).then(last_topic=name, more=None)
+        return missing_information(kb, formation_key, name).then(last_topic=name, more=None)
     shown, rest = first_page(answer.lead, answer.details, composed.complements, text_length(notes))
     reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context))
     return reply.then(*notes)

@@ -8,9 +8,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
+from knowledge.schema import KnowledgeBase
 
 from actions.bacs import canonical_bac
 from actions.eligibility import UNKNOWN, read_situation
+from actions.formations import FormationAsked, formation_slots
 from actions.replies import Reply
 from actions.topics import Context, ranked_topics
 from actions.wording import render
@@ -55,14 +57,27 @@ def remembered_situation(tracker: Tracker) -> List[EventType]:
     return [SlotSet("user_situation", situation)] if situation not in (None, UNKNOWN) else []
 
 
+def user_text(tracker: Tracker) -> str:
+    """What the user wrote; nothing for a quick reply, whose text is its payload (« /ask_bac{…} »)."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
 def conversation_context(tracker: Tracker) -> Context:
     return Context(
-        text=tracker.latest_message.get("text") or "",
+        text=user_text(tracker),
         entities=message_entities(tracker),
         subject=tracker.get_slot("subject"),
         listed_items=tracker.get_slot("listed_items"),
         more=tracker.get_slot("more"),
     )
+
+
+def formation_events(kb: KnowledgeBase, asked: FormationAsked, remembered: Optional[str]) -> List[EventType]:
+    """The slots that move the conversation to the formation a message names, if it is another one."""
+    if not asked.named or asked.key is None or asked.key == remembered:
+        return []
+    return [SlotSet(name, value) for name, value in formation_slots(kb, asked.key).items()]
 
 
 def send(reply: Reply, dispatcher: CollectingDispatcher) -> List[EventType]:

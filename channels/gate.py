@@ -23,6 +23,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from actions.bacs import vocabulary
 from actions.eligibility import SITUATIONS
+from actions.formations import FORMATION_ENTITY
 from actions.french import ordinal_index
 from actions.replies import Message
 from actions.topics import contact_message
@@ -48,9 +49,11 @@ OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 @lru_cache(maxsize=None)
 def known_entity_values() -> Dict[str, Set[str]]:
     """The values, folded, that a `/intent{…}` payload may carry: the knowledge base's, with the words
-    users say for them, and the eligibility guide's situations."""
-    known: Dict[str, Set[str]] = {}
-    for entity in build_vocabularies(load_knowledge_base(), vocabulary()):
+    users say for them, the eligibility guide's situations and the formations' keys (the buttons that ask
+    which formation)."""
+    kb = load_knowledge_base()
+    known: Dict[str, Set[str]] = {FORMATION_ENTITY: {fold(key) for key in kb.formations}}
+    for entity in build_vocabularies(kb, vocabulary()):
         words = set(entity.values) | {variant for value in entity.values for variant in entity.variants(value)}
         known[entity.entity] = {fold(word) for word in words}
     known["situation"] = {fold(value) for value in SITUATIONS} | known.get("bac", set())

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import yaml
 from pydantic import ValidationError
@@ -24,7 +24,7 @@ from knowledge.parser import FicheError, read_fiche
 from knowledge.schema import (
     Complement, Establishment, Formation, KnowledgeBase, Metier, describe_validation_error,
 )
-from knowledge.text import find_phrase
+from knowledge.text import find_phrase, fold
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = KNOWLEDGE_DIR.parent
@@ -36,6 +36,10 @@ DEFAULT_NLU_OUT = HAND_NLU_DIR / "generated"
 DEFAULT_FORMATION_ENV = "KB_DEFAULT_FORMATION"
 # ONISEP métier fiches, in a folder of the sources.
 METIERS_FOLDER = "metiers"
+# `--formations demo`: the demo school of knowledge/settings.yml.
+DEMO_OFFER = "demo"
+# The shared ONISEP formation fiches a school may add to its offer (--formations, FORMATIONS=…).
+ONISEP_FORMATIONS = KNOWLEDGE_DIR / "onisep" / "formations"
 
 
 class BuildError(Exception):
@@ -53,24 +57,42 @@ def with_aliases(formations: Dict[str, Formation], aliases: Dict[str, str]) -> D
     return named
 
 
-def build_formations(sources: Path) -> Dict[str, Formation]:
+def build_formations(sources: Path, offer: Sequence[str] = ()) -> Dict[str, Formation]:
+    """The fiches of `sources`, and the ONISEP fiches of knowledge/onisep/formations/ named in `offer` by
+    key (sigle, or code scolarité) or ONISEP identifier (« FOR.3651 »): the school's other formations."""
     if not any(sources.glob("*.md")):
         raise BuildError(f"aucune fiche .md dans « {sources} »")
-    return _read_fiches(sources, extract_formation, lambda formation: formation.key,
-                        "sigle", "clé « {key} » déjà prise par « {taken_by} »")
+    formations = _read_fiches(sorted(sources.glob("*.md")), extract_formation, lambda formation: formation.key,
+                              "sigle", "clé « {key} » déjà prise par « {taken_by} »")
+    if not offer:
+        return formations
+    available = _read_fiches(sorted(ONISEP_FORMATIONS.glob("*.md")), extract_formation,
+                             lambda formation: formation.key, "sigle", "clé « {key} » déjà prise par « {taken_by} »")
+    # By key, and by the ONISEP identifier that starts the file's name (« FOR.2317 »).
+    by_folded_key = {fold(name): formation for key, formation in available.items()
+                     for name in (key, formation.source_file.split("_")[0])}
+    unknown = [key for key in offer if fold(key) not in by_folded_key]
+    if unknown:
+        raise BuildError(f"formations inconnues : {', '.join(unknown)} (disponibles dans "
+                         f"{ONISEP_FORMATIONS.relative_to(REPO_ROOT)} : {', '.join(sorted(available))})")
+    for key in offer:
+        formation = by_folded_key[fold(key)]
+        formations.setdefault(formation.key, formation)
+    return formations
 
 
 def build_metiers(folder: Path) -> Dict[str, Metier]:
     """The ONISEP métier fiches of `folder` (none is fine: the assistant then answers from the formations)."""
-    return _read_fiches(folder, extract_metier, lambda metier: metier.id, "ID", "« {key} » déjà pris par « {taken_by} »")
+    return _read_fiches(sorted(folder.glob("*.md")), extract_metier, lambda metier: metier.id, "ID",
+                        "« {key} » déjà pris par « {taken_by} »")
 
 
-def _read_fiches(folder: Path, extract: Callable[[Any, dict], Any], key_of: Callable[[Any], str],
+def _read_fiches(paths: List[Path], extract: Callable[[Any, dict], Any], key_of: Callable[[Any], str],
                  key_field: str, duplicate_message: str) -> Dict[str, Any]:
-    """Each .md fiche of `folder` extracted, by key; two fiches with one key are an error naming the file."""
+    """Each fiche extracted, by key; two fiches with one key are an error naming the file."""
     cues = load_cues()
     extracted: Dict[str, Any] = {}
-    for path in sorted(folder.glob("*.md")):
+    for path in paths:
         item = extract(read_fiche(path), cues)
         key = key_of(item)
         if key in extracted:
@@ -78,6 +100,16 @@ def _read_fiches(folder: Path, extract: Callable[[Any, dict], Any], key_of: Call
             raise FicheError(path.name, message, key_field)
         extracted[key] = item
     return extracted
+
+
+def school_offer(values: Sequence[str], settings_path: Path) -> List[str]:
+    """The formations asked for (spaces or commas between them); « demo » stands for the settings'
+    `demo_formations`."""
+    keys = [key for value in values for key in value.replace(",", " ").split()]
+    if DEMO_OFFER in keys:
+        demo = (_read_yaml(settings_path) or {}).get("demo_formations") or []
+        keys = [key for key in keys if key != DEMO_OFFER] + [str(key) for key in demo]
+    return list(dict.fromkeys(keys))
 
 
 def default_formation(settings_path: Path) -> str:
@@ -112,9 +144,9 @@ def load_establishment(path: Path) -> Establishment:
         raise BuildError(f"{path.name} : {describe_validation_error(error)}") from None
 
 
-def build_knowledge_base(sources: Path, knowledge_dir: Path = KNOWLEDGE_DIR) -> KnowledgeBase:
+def build_knowledge_base(sources: Path, knowledge_dir: Path = KNOWLEDGE_DIR, offer: Sequence[str] = ()) -> KnowledgeBase:
     vocabulary = _read_yaml(knowledge_dir / "vocabulary.yml") or {}
-    formations = with_aliases(build_formations(sources), vocabulary.get("formation_aliases") or {})
+    formations = with_aliases(build_formations(sources, offer), vocabulary.get("formation_aliases") or {})
     default = default_formation(knowledge_dir / "settings.yml")
     if default not in formations:
         raise BuildError(
@@ -145,10 +177,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="dossier des fiches *.md")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="fichier JSON à écrire")
     parser.add_argument("--nlu-out", type=Path, default=DEFAULT_NLU_OUT, help="dossier des données NLU générées")
+    parser.add_argument("--formations", nargs="*", default=[], metavar="CLÉ",
+                        help="formations de knowledge/onisep/formations/ à ajouter (sigle, code scolarité ou FOR.<n> ; "
+                             "« demo » : celles de knowledge/settings.yml) ; "
+                             "le modèle NLU reste celui des fiches de --sources : pas de données NLU écrites")
     args = parser.parse_args(argv)
     try:
-        kb = build_knowledge_base(args.sources)
-        nlu_path = write_nlu(
+        offer = school_offer(args.formations, KNOWLEDGE_DIR / "settings.yml")
+        kb = build_knowledge_base(args.sources, offer=offer)
+        nlu_path = None if offer else write_nlu(
             kb,
             _read_yaml(KNOWLEDGE_DIR / "vocabulary.yml"),
             _read_yaml(KNOWLEDGE_DIR / "nlu_templates.yml"),
@@ -166,7 +203,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"ATTENTION : {warning}", file=sys.stderr)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(render_json(kb), encoding="utf-8")
-    print(f"Base de connaissances : {args.out} ({len(kb.formations)} formation(s)) ; NLU : {nlu_path}")
+    print(f"Base de connaissances : {args.out} ({len(kb.formations)} formation(s)) ; NLU : {nlu_path or 'inchangées'}")
     return 0
 
 

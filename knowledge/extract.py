@@ -78,6 +78,8 @@ class FormationExtractor:
             parcoursup_expectations=self._items_fact("parcoursup_expectations", "parcoursup"),
             careers=self._items_fact("careers", "careers"),
             further_studies=self._sentences_fact("further_studies"),
+            description_text=self._sentences_fact("description"),
+            access_text=self._sentences_fact("access"),
             # Evaluated last, once every extraction above has added its warnings.
             warnings=self.warnings,
         )
@@ -119,7 +121,11 @@ class FormationExtractor:
 
     def _description(self) -> Description:
         cues = self.cues["description"]
-        purpose_found = self._find_sentence(cues["purpose"], self._sections("description"))
+        # ONISEP fiches open their description with what the diploma prepares for; a later « formé à … »
+        # (« Formé à l'animation de l'offre commerciale, il sait … ») describes a teaching area instead.
+        opening = next((_Found(section, sentence) for section in self._sections("description")
+                        for sentence in section.sentences[:1]), None)
+        purpose_found = opening if opening and any(find_phrase(opening.sentence, cue) for cue in cues["purpose"]) else None
         purpose = employers = None
         if purpose_found:
             purpose, employers = self._purpose_and_employers(purpose_found)

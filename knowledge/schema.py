@@ -128,6 +128,12 @@ class Formation(StrictModel):
     careers: Optional[ListFact] = None
     # The sentences of « Poursuite d'études », quoted (the studies they name are not taken apart).
     further_studies: Optional[ListFact] = None
+    # The sentences of « Description », quoted: what is said of a formation whose fiche has no sentence of
+    # the shape the specific fields read (« prépare aux … », one sentence per teaching area).
+    description_text: Optional[ListFact] = None
+    # The sentences of « Accès », quoted: how one enters a formation whose fiche does not list bacs the
+    # way the `access` fields read them (a bac pro, entered after the troisième).
+    access_text: Optional[ListFact] = None
     warnings: List[str] = []
 
     def module_named(self, name: str) -> Optional[OptionalModule]:
@@ -283,9 +289,13 @@ class KnowledgeBase(StrictModel):
         return self.formations[self.default_formation]
 
     def formations_named(self, text: str) -> List[str]:
-        """The keys of the formations `text` names, in the order it names them. The longest name wins
-        where names overlap (« BTS SIO option SLAM » names one option, « le BTS SIO » both); a sigle in
-        lower case counts only after « BTS » or a determiner (« le mco », not « sam » alone)."""
+        """The keys of the formations `text` names, in the order it names them (see formation_mentions)."""
+        return list(dict.fromkeys(key for _, _, key in self.formation_mentions(text)))
+
+    def formation_mentions(self, text: str) -> List[Tuple[int, int, str]]:
+        """Where `text` (spaces normalised) names a formation: (start, end, key), in order. The longest
+        name wins where names overlap (« BTS SIO option SLAM » names one option, « le BTS SIO » both); a
+        sigle in lower case counts only after « BTS » or a determiner (« le mco », not « sam » alone)."""
         text = normalise_space(text)
         found: List[Tuple[int, int, str]] = []
         for key, formation in self.formations.items():
@@ -299,9 +309,8 @@ class KnowledgeBase(StrictModel):
                     if held and _previous_word(text, start) in _HELD_MARKERS:
                         continue
                     found.append((start, end, key))
-        longest = [(start, end, key) for start, end, key in found
-                   if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in found)]
-        return list(dict.fromkeys(key for _, _, key in sorted(longest)))
+        return sorted({(start, end, key) for start, end, key in found
+                       if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in found)})
 
     def metier_named(self, name: str) -> Optional[Metier]:
         """The métier fiche one of whose names is `name` (« agent/e de sécurité », « agente de sécurité »)."""

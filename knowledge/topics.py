@@ -22,6 +22,13 @@ class Topic:
     # How people ask for a fact in words the fiche does not use (path -> words), to rank the parts.
     asked_as: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     listed_as: str = "text"
+    # Facts that are lists of the fiche's sentences (« Poursuite d'études »): quoted, not shown as a list.
+    quoted: Tuple[str, ...] = ()
+    # A fact (a ListFact of sentences) quoted, best sentence first, when the composer finds nothing: the
+    # fiche's own words for a formation whose fiche has none of the shape the facts read.
+    quote_when_silent: Optional[str] = None
+    # Questions on a métier's salary, conditions or career are answered from its ONISEP fiche.
+    answers_metier_questions: bool = False
 
 
 @lru_cache(maxsize=None)
@@ -37,7 +44,7 @@ def _topic(name: str, entry: dict) -> Topic:
     asked_as = {next(iter(fact)): tuple(next(iter(fact.values()))) for fact in entry.get("facts") or ()
                 if isinstance(fact, dict)}
     return Topic(name=name, **{**entry, "follow_ups": tuple(entry.get("follow_ups") or ()), "facts": tuple(facts),
-                               "asked_as": asked_as})
+                               "asked_as": asked_as, "quoted": tuple(entry.get("quoted") or ())})
 
 
 def topic_names() -> Tuple[str, ...]:

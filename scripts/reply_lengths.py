@@ -5,7 +5,8 @@ each complement asked about by its own words, every « En savoir plus » page, t
 results, the fallback and the clarifying questions. tests/actions/test_reply_lengths.py asserts the limits
 on the same list; run this to see the distribution (the README's figures come from it):
 
-    .venv/bin/python scripts/reply_lengths.py
+    .venv/bin/python scripts/reply_lengths.py            (the knowledge base of `make kb`)
+    KB_PATH=var/school/kb.json .venv/bin/python scripts/reply_lengths.py   (a school's, `make kb FORMATIONS=…`)
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actions.eligibility import NO_BAC, OTHER_BAC, RECONVERSION, UNKNOWN, eligibility_reply  # noqa: E402
 from actions.fallback import cannot_answer, clarification  # noqa: E402
+from actions.french import words  # noqa: E402
 from actions.replies import Reply  # noqa: E402
 from actions.replies import Message  # noqa: E402
 from actions.topics import Context, answer_questions, answer_topic, missing_information  # noqa: E402
@@ -31,11 +33,15 @@ from knowledge.topics import topics  # noqa: E402
 OTHER_BACS = ("bac professionnel", "bac technologique", "bac STMG")
 
 
-def _contexts(kb: KnowledgeBase, topic: str) -> Iterator[Tuple[str, Context]]:
-    formation = kb.formation()
+def _contexts(kb: KnowledgeBase, key: str, topic: str) -> Iterator[Tuple[str, Context]]:
+    formation = kb.formation(key)
     yield "", Context()
-    for complement in kb.complements_for(topic):
+    for complement in kb.complements_for(topic, key):
         yield f"« {complement.id} »", Context(text=complement.text)
+    if topics()[topic].answers_metier_questions:
+        for metier in kb.linked_metiers(key):
+            for fact, cues in words()["metier_facts"].items():
+                yield f"{metier.id} {fact}", Context(text=f"{metier.names[0]} {cues[0]}")
     if topic == "bac":
         for bac in list(formation.access.bacs.value if formation.access.bacs else []) + list(OTHER_BACS):
             yield bac, Context(entities={"bac": bac})
@@ -52,23 +58,35 @@ def _contexts(kb: KnowledgeBase, topic: str) -> Iterator[Tuple[str, Context]]:
             yield name, Context(subject={"kind": kind, "name": name})
     if topic == "select_item":
         for listed_by in topics():
-            listed = answer_topic(listed_by, kb, None, Context()).context.get("listed_items") if listed_by not in (
+            listed = answer_topic(listed_by, kb, key, Context()).context.get("listed_items") if listed_by not in (
                 "select_item", "more", "eligibility") else None
             for position in range(1, len(listed["items"]) + 2) if listed else ():
                 yield f"{listed_by} n° {position}", Context(entities={"ordinal": str(position)}, listed_items=listed)
 
 
 def every_reply(kb: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
-    """(what was asked, the reply) for every reply the assistant can compose from this knowledge base."""
+    """(what was asked, the reply) for every reply the assistant can compose from this knowledge base, for
+    each of its formations."""
+    for key in kb.formations:
+        prefix = f"{key} : " if len(kb.formations) > 1 else ""
+        for asked, reply in _replies_about(kb, key):
+            yield prefix + asked, reply
+    labelled = [topics()[name].intent for name in wording()["topics"]]
+    for first, second in permutations(labelled, 2):
+        ranking = [{"name": first, "confidence": 0.5}, {"name": second, "confidence": 0.45}]
+        yield f"clarify {first} / {second}", clarification(ranking, {})
+
+
+def _replies_about(kb: KnowledgeBase, key: str) -> Iterator[Tuple[str, Reply]]:
     for name, topic in topics().items():
         if topic.composer in ("form", "more"):
             continue
-        for variant, context in _contexts(kb, name):
-            reply = answer_topic(name, kb, None, context)
+        for variant, context in _contexts(kb, key, name):
+            reply = answer_topic(name, kb, key, context)
             yield f"{name} {variant}".strip(), reply
             page = 2
             while reply.context.get("more"):
-                reply = answer_topic("more", kb, None, Context(more=reply.context["more"]))
+                reply = answer_topic("more", kb, key, Context(more=reply.context["more"]))
                 yield f"{name} {variant} (page {page})".strip(), reply
                 page += 1
     answerable = [name for name, topic in topics().items() if topic.composer not in ("form", "more", "subject",
@@ -76,22 +94,19 @@ def every_reply(kb: KnowledgeBase) -> Iterator[Tuple[str, Reply]]:
     for name in answerable:
         understood = Message("understood_as", {"about": about(name)})
         yield f"{name} (compris par la recherche, en anglais)", answer_topic(
-            name, kb, None, Context(), [understood, Message("in_french")])
+            name, kb, key, Context(), [understood, Message("in_french")])
         yield f"{name} (au-delà de la fiche, en anglais)", answer_topic(
-            name, kb, None, Context(), [Message("beyond_the_fiche"), Message("in_french")])
+            name, kb, key, Context(), [Message("beyond_the_fiche"), Message("in_french")])
     for first, second in permutations(answerable, 2):
         understood = Message("understood_as", {"about": f"{about(first)} et {about(second)}"})
-        yield f"{first} + {second}", answer_questions([first, second], kb, None, Context(),
+        yield f"{first} + {second}", answer_questions([first, second], kb, key, Context(),
                                                       [understood, Message("in_french")])
-    bacs = list(kb.formation().access.bacs.value if kb.formation().access.bacs else [])
+    bacs = list(kb.formation(key).access.bacs.value if kb.formation(key).access.bacs else [])
     for situation in bacs + list(OTHER_BACS) + [RECONVERSION, NO_BAC, UNKNOWN, OTHER_BAC]:
-        yield f"eligibility {situation}", eligibility_reply(kb, None, situation)
-    yield "out of scope", cannot_answer(kb, None)
-    yield "missing information", missing_information(kb)
-    labelled = [topics()[name].intent for name in wording()["topics"]]
-    for first, second in permutations(labelled, 2):
-        ranking = [{"name": first, "confidence": 0.5}, {"name": second, "confidence": 0.45}]
-        yield f"clarify {first} / {second}", clarification(ranking, {})
+        yield f"eligibility {situation}", eligibility_reply(kb, key, situation)
+    yield "out of scope", cannot_answer(kb, key)
+    for name in wording()["topics"]:
+        yield f"missing information on {name}", missing_information(kb, key, name)
 
 
 def bubble_lengths(reply: Reply) -> List[int]:

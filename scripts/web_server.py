@@ -7,11 +7,13 @@ that the page may connect to.
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 
 def content_security_policy(rasa_origins: list[str]) -> str:
@@ -35,35 +37,53 @@ def content_security_policy(rasa_origins: list[str]) -> str:
 RUNTIME_CONFIG_PATH = "/widget-config.js"
 
 
-def runtime_config(rasa_port: int, retention_days: float | None = None) -> bytes:
+def runtime_config(rasa_port: int, retention_days: float | None = None, welcome: str | None = None) -> bytes:
     """The demo page's widget settings: the Rasa server is on the page's host, on the configured port,
-    and how long conversations are kept (RETENTION_DAYS), for the widget's privacy notice.
+    how long conversations are kept (RETENTION_DAYS), for the widget's privacy notice, and the welcome
+    message, which names the school's formations.
 
     Settings the page (or a test) gives in window.ChatWidgetConfig still win.
     """
     retention = f", retentionDays: {retention_days:g}" if retention_days is not None else ""
+    welcome_message = f", welcomeMessage: {json.dumps(welcome, ensure_ascii=False)}" if welcome else ""
     script = (
         "window.ChatWidgetConfig = Object.assign("
-        f'{{serverUrl: window.location.protocol + "//" + window.location.hostname + ":{rasa_port}"{retention}}}, '
-        "window.ChatWidgetConfig || {});\n"
+        f'{{serverUrl: window.location.protocol + "//" + window.location.hostname + ":{rasa_port}"'
+        f"{retention}{welcome_message}}}, window.ChatWidgetConfig || {{}});\n"
     )
     return script.encode("utf-8")
+
+
+def welcome_text() -> str | None:
+    """The assistant's greeting for a conversation not yet about one formation, from the knowledge base
+    the action server reads (KB_PATH); None when there is none yet (the page's own welcome then)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from actions.greeting import welcome
+    from actions.wording import render
+    from knowledge.loader import KnowledgeBaseError, load_knowledge_base
+
+    try:
+        return render(welcome(load_knowledge_base(), None)).text
+    except KnowledgeBaseError:
+        return None
 
 
 class SecureStaticHandler(SimpleHTTPRequestHandler):
     """Serves the files of one folder, never a directory listing, always with security headers."""
 
-    def __init__(self, *args, policy: str, rasa_port: int, retention_days: float | None = None, **kwargs):
+    def __init__(self, *args, policy: str, rasa_port: int, retention_days: float | None = None,
+                 welcome: str | None = None, **kwargs):
         self._policy = policy
         self._rasa_port = rasa_port
         self._retention_days = retention_days
+        self._welcome = welcome
         super().__init__(*args, **kwargs)
 
     def do_GET(self) -> None:
         if self.path.split("?")[0] != RUNTIME_CONFIG_PATH:
             super().do_GET()
             return
-        body = runtime_config(self._rasa_port, self._retention_days)
+        body = runtime_config(self._rasa_port, self._retention_days, self._welcome)
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/javascript; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -103,6 +123,7 @@ def main(argv: list[str]) -> None:
         policy=content_security_policy(args.rasa_origins),
         rasa_port=args.rasa_port,
         retention_days=args.retention_days,
+        welcome=welcome_text(),
     )
     # The supervisor stops this server with SIGTERM: leave serve_forever through the normal exit path.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

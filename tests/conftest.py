@@ -23,6 +23,35 @@ def formation(kb):
 
 
 @pytest.fixture(scope="session")
+def demo_school_path(tmp_path_factory) -> Path:
+    """The demo school's knowledge base (`make run FORMATIONS=demo`): the MOS fiche, the BTS MCO and NDRC
+    and the bac pro métiers de la sécurité, built as the Makefile builds it."""
+    from knowledge import build
+
+    out = tmp_path_factory.mktemp("school") / "kb.json"
+    assert build.main(["--formations", "demo", "--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_school(demo_school_path):
+    from knowledge.loader import load_knowledge_base
+
+    return load_knowledge_base(demo_school_path)
+
+
+@pytest.fixture
+def at_the_demo_school(demo_school_path, monkeypatch):
+    """The actions read the demo school's knowledge base, as the action server of `make run FORMATIONS=demo`."""
+    from knowledge.loader import KB_PATH_ENV, clear_cache
+
+    monkeypatch.setenv(KB_PATH_ENV, str(demo_school_path))
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(scope="session")
 def responses() -> Dict[str, List[dict]]:
     """The domain's responses, as `make kb` generates them from actions/wording.yml."""
     from actions.wording import domain_responses

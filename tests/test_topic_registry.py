@@ -11,7 +11,10 @@ from typing import Dict, List, Set
 import pytest
 import yaml
 
+from pydantic import BaseModel
+
 from actions.topics import COMPOSERS, fact_at
+from knowledge.schema import Formation
 from actions.wording import wording
 from knowledge.topics import topics
 
@@ -99,10 +102,28 @@ def test_follow_ups_are_topics_with_a_button():
             assert follow_up in wording()["topics"], f"{topic.name} -> {follow_up}"
 
 
-def test_fact_paths_exist_in_the_knowledge_base(formation):
-    for topic in topics().values():
-        for path in topic.facts:
-            assert fact_at(formation, path) is not None, f"{topic.name}: {path}"
+def _is_schema_path(path: str) -> bool:
+    model = Formation
+    for name in path.split("."):
+        field = model.__fields__.get(name) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return False
+        model = field.outer_type_
+    return True
+
+
+def test_fact_paths_are_fields_of_a_formation():
+    paths = [(topic.name, path) for topic in topics().values()
+             for path in (*topic.facts, *([topic.quote_when_silent] if topic.quote_when_silent else []))]
+    assert paths and not [(name, path) for name, path in paths if not _is_schema_path(path)]
+    assert not _is_schema_path("description.learning.no_such_area")
+
+
+def test_the_fiche_has_the_facts_of_its_topics(formation):
+    """Every fact path but « Poursuite d'études », a section the fiche lacks, holds a fact of the fiche."""
+    missing = [(topic.name, path) for topic in topics().values() for path in topic.facts
+               if fact_at(formation, path) is None]
+    assert missing == [("careers", "further_studies")]
 
 
 def test_complements_are_filed_under_answerable_topics(kb):

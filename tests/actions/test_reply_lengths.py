@@ -14,9 +14,10 @@ from knowledge.topics import topics
 from scripts.reply_lengths import bubble_lengths, every_reply
 
 
-@pytest.fixture(scope="module")
-def replies(kb):
-    return list(every_reply(kb))
+@pytest.fixture(scope="module", params=["mos", "demo school"])
+def replies(request, kb, demo_school):
+    """Every reply of the MOS assistant, and of the demo school's four formations."""
+    return list(every_reply(kb if request.param == "mos" else demo_school))
 
 
 def test_the_enumeration_covers_every_topic_and_every_complement(replies, kb):

@@ -65,9 +65,17 @@ def test_follow_ups_use_the_conversation(assistant, kb):
     assert formation.modules[0].audience in texts(assistant.say(sender, "c'est quoi ?"))
 
 
-def test_out_of_scope_is_honest(assistant):
-    answer = texts(assistant.say(f"oos-{uuid.uuid4().hex[:8]}", "combien on gagne en sortie de BTS ?"))
+@pytest.mark.parametrize("question", ["la rentrée c'est quelle date ?", "en alternance on touche combien par mois ?"])
+def test_out_of_scope_is_honest(assistant, question):
+    """Pay during the course is not the métier's salary: the assistant does not know it, and says so."""
+    answer = texts(assistant.say(f"oos-{uuid.uuid4().hex[:8]}", question))
     assert "la fiche de la formation ne l'aborde pas" in answer
+
+
+def test_the_salary_after_the_bts_comes_from_the_onisep_metier_fiche(assistant, kb):
+    answer = texts(assistant.say(f"salary-{uuid.uuid4().hex[:8]}", "combien on gagne en sortie de BTS ?"))
+    metier = kb.linked_metiers()[0]
+    assert metier.salary.value[0] in answer and str(metier.url) in answer
 
 
 def test_eligibility_guide_with_a_question_in_the_middle(assistant, kb):

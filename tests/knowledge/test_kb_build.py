@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from knowledge import build
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MOS_FICHE = REPO_ROOT / "knowledge" / "sources" / "bts_mos.md"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -193,3 +195,27 @@ def test_the_command_line_exits_non_zero_without_traceback(tmp_path: Path) -> No
     )
     assert completed.returncode == 1
     assert completed.stderr == "ERREUR : fiche « vide.md » : fichier vide\n"
+
+
+def test_the_schools_other_formations_are_added_by_sigle_or_onisep_identifier(tmp_path, capsys) -> None:
+    """`make run FORMATIONS="MCO FOR.3651"`: the ONISEP fiches beside the sources; the NLU data stay those
+    of the sources (the same model answers the school)."""
+    out, nlu = tmp_path / "kb.json", tmp_path / "nlu"
+    assert build.main(["--formations", "MCO,FOR.3651", "--out", str(out), "--nlu-out", str(nlu)]) == 0
+    kb = json.loads(out.read_text(encoding="utf-8"))
+    assert set(kb["formations"]) == {"MOS", "MCO", "40034403"} and kb["default_formation"] == "MOS"
+    assert not nlu.exists()
+    assert "NLU : inchangées" in capsys.readouterr().out
+
+
+def test_an_unknown_formation_is_an_error_listing_those_available(tmp_path, capsys) -> None:
+    assert build.main(["--formations", "MCO", "XYZ", "--out", str(tmp_path / "kb.json")]) == 1
+    error = capsys.readouterr().err
+    assert "ERREUR : formations inconnues : XYZ (disponibles dans knowledge/onisep/formations : " in error
+    assert "MCO, MHR, NDRC" in error and not (tmp_path / "kb.json").exists()
+
+
+def test_demo_stands_for_the_demo_school_of_the_settings() -> None:
+    settings = REPO_ROOT / "knowledge" / "settings.yml"
+    assert build.school_offer(["demo"], settings) == ["MCO", "NDRC", "FOR.3651"]
+    assert build.school_offer(["MCO,NDRC", "MCO"], settings) == ["MCO", "NDRC"]

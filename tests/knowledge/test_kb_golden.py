@@ -205,8 +205,22 @@ def test_each_field_of_the_mos_formation_matches_the_fiche(mos: Formation, field
 
 
 def test_the_formation_has_no_field_the_golden_test_misses(mos: Formation) -> None:
-    # section_texts, the whole fiche, is checked against the fiche's text in test_kb_onisep.py.
-    assert set(mos.dict()) == set(EXPECTED_MOS) | {"section_texts"}
+    # section_texts, the whole fiche, is checked against the fiche's text in test_kb_onisep.py, and
+    # description_text and access_text, its « Description » and « Accès », below.
+    assert set(mos.dict()) == set(EXPECTED_MOS) | {"section_texts", "description_text", "access_text"}
+
+
+def test_the_description_is_quoted_sentence_by_sentence_in_order(mos: Formation) -> None:
+    quoted = list(mos.description_text.value)
+    described = [provenance.sentence for provenance in mos.section_texts if provenance.section == DESCRIPTION]
+    assert quoted[0] == PURPOSE_SENTENCE and MODULES_SENTENCE in quoted
+    assert [sentence for sentence in described if sentence in quoted] == quoted
+    assert [provenance.sentence for provenance in mos.description_text.item_sources] == quoted
+
+
+def test_access_is_quoted_sentence_by_sentence(mos: Formation) -> None:
+    assert list(mos.access_text.value)[0] == BACS_SENTENCE
+    assert {provenance.section for provenance in mos.access_text.item_sources} == {"Accès"}
 
 
 def test_the_whole_fiche_is_kept_in_order_with_its_sections(mos: Formation) -> None:

@@ -55,3 +55,19 @@ def test_no_directory_listing(server_url):
     with pytest.raises(urllib.error.HTTPError) as error:
         OPENER.open(server_url + "/widget/")
     assert error.value.code == 404
+
+
+def test_the_welcome_names_the_schools_formations(demo_school_path, monkeypatch):
+    from knowledge.loader import KB_PATH_ENV, clear_cache
+
+    monkeypatch.setenv(KB_PATH_ENV, str(demo_school_path))
+    clear_cache()
+    welcome = web_server.welcome_text()
+    assert welcome.endswith("ses formations : BTS MOS, bac pro métiers de la sécurité, BTS MCO et BTS NDRC.")
+    body = web_server.runtime_config(5999, 30, welcome).decode()
+    assert 'welcomeMessage: "Bonjour ! Je suis' in body and body.endswith("window.ChatWidgetConfig || {});\n")
+    # Before the knowledge base is built, the page keeps its own welcome.
+    monkeypatch.setenv(KB_PATH_ENV, str(demo_school_path.parent / "missing.json"))
+    clear_cache()
+    assert web_server.welcome_text() is None
+    clear_cache()
