@@ -369,7 +369,7 @@ def missing_information(kb: KnowledgeBase, formation_key: Optional[str], topic: 
     if len(kb.formations) == 1 or topic not in wording()["topics"]:
         return Reply([Message("kb_missing"), contact_message(kb)])
     formation = kb.formation(formation_key)
-    offered = [name for name in GENERIC_TOPICS if name != topic]
+    offered = [name for name in GENERIC_TOPICS if name != topic and has_an_answer(name, kb, formation.key)]
     return Reply([not_in_this_fiche(kb, formation.key, topic), contact_message(kb)],
                  buttons=[topic_button(name) for name in offered])
 
@@ -385,11 +385,25 @@ def contact_message(kb: KnowledgeBase) -> Message:
 
 
 def _page_reply(topic: Topic, shown: List[Message], rest: List[Message], extra_buttons: List[Dict[str, str]],
-                context: Dict[str, Any]) -> Reply:
+                context: Dict[str, Any], offered: Sequence[str]) -> Reply:
     buttons = ([button(button_title("more"), topics()["more"].intent)] if rest else []) + extra_buttons
-    buttons += [topic_button(name) for name in topic.follow_ups if topic_button(name) not in extra_buttons]
+    buttons += [topic_button(name) for name in offered if topic_button(name) not in extra_buttons]
     remembered = {**context, "last_topic": topic.name, "more": more_slot(topic.name, rest)}
     return Reply(shown, remembered, buttons)
+
+
+def follow_ups(topic: Topic, kb: KnowledgeBase, formation_key: Optional[str]) -> List[str]:
+    """The topic's follow-ups the formation's fiche (or its complements) answers: no « Les modules
+    facultatifs » button under an answer on a formation without modules."""
+    return [name for name in topic.follow_ups if has_an_answer(name, kb, formation_key)]
+
+
+def has_an_answer(name: str, kb: KnowledgeBase, formation_key: Optional[str]) -> bool:
+    topic = topics()[name]
+    if topic.composer not in COMPOSERS or topic.composer in ("subject", "select_item"):
+        return True
+    composed = _compose(name, kb, formation_key, Context())
+    return bool(composed.answer.lead or composed.complements)
 
 
 @dataclass(frozen=True)
@@ -451,13 +465,14 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     `notes` are said after the answer (« J'ai compris que vous parliez de … »), within the same length.
     """
     if name == "more":
-        return more_of_the_topic(context)
+        return more_of_the_topic(context, kb, formation_key)
     composed = _compose(name, kb, formation_key, context)
     answer = composed.answer
     if not answer.lead and not composed.complements:
         return missing_information(kb, formation_key, name).then(last_topic=name, more=None)
     shown, rest = first_page(answer.lead, answer.details, composed.complements, text_length(notes))
-    reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context))
+    reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context),
+                        follow_ups(composed.topic, kb, formation_key))
     return reply.then(*notes)
 
 
@@ -479,16 +494,18 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
         rest += answer.details + others
         remembered.update(_remembered(composed, context))
     shown, unshown = next_page(leads, text_length(notes))
-    reply = _page_reply(topics()[names[-1]], shown, unshown + rest, [], remembered)
+    last = topics()[names[-1]]
+    reply = _page_reply(last, shown, unshown + rest, [], remembered, follow_ups(last, kb, formation_key))
     return reply.then(*notes)
 
 
 
-def more_of_the_topic(context: Context) -> Reply:
+def more_of_the_topic(context: Context, kb: KnowledgeBase, formation_key: Optional[str]) -> Reply:
     """« En savoir plus »: the next page of the last answer."""
     pending = context.more or {}
     rest = [Message.from_slot(message) for message in pending.get("messages") or []]
     if not rest or pending.get("topic") not in topics():
         return Reply([Message("nothing_more")], {"more": None}, [topic_button(t) for t in ("program", "careers")])
     shown, rest = next_page(rest)
-    return _page_reply(topics()[pending["topic"]], shown, rest, [], {})
+    topic = topics()[pending["topic"]]
+    return _page_reply(topic, shown, rest, [], {}, follow_ups(topic, kb, formation_key))

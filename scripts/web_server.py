@@ -55,17 +55,19 @@ def runtime_config(rasa_port: int, retention_days: float | None = None, welcome:
 
 
 def welcome_text() -> str | None:
-    """The assistant's greeting for a conversation not yet about one formation, from the knowledge base
-    the action server reads (KB_PATH); None when there is none yet (the page's own welcome then)."""
+    """For a school of several formations, the assistant's greeting that lists them, from the knowledge
+    base the action server reads (KB_PATH); None with one formation or before the base is built (the
+    page's own welcome then)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from actions.greeting import welcome
     from actions.wording import render
     from knowledge.loader import KnowledgeBaseError, load_knowledge_base
 
     try:
-        return render(welcome(load_knowledge_base(), None)).text
+        kb = load_knowledge_base()
     except KnowledgeBaseError:
         return None
+    return render(welcome(kb, None)).text if len(kb.formations) > 1 else None
 
 
 class SecureStaticHandler(SimpleHTTPRequestHandler):

@@ -142,6 +142,14 @@ def test_a_topic_of_the_mos_fiche_is_refused_politely_for_another_formation(demo
     assert "CNAPS" not in " ".join(texts(reply))
 
 
+def test_follow_ups_offer_only_what_the_formations_fiche_answers(demo_school):
+    mco = answer_topic("program", demo_school, "MCO", Context())
+    mos = answer_topic("program", demo_school, "MOS", Context())
+    assert [button["payload"] for button in mco.buttons if button["payload"] != "/ask_more"] == ["/ask_careers"]
+    assert [button["payload"] for button in mos.buttons if button["payload"] != "/ask_more"] == [
+        "/ask_careers", "/ask_exams", "/ask_modules"]
+
+
 # -- Métier fiches ----------------------------------------------------------------------------------
 
 

@@ -58,6 +58,7 @@ def test_no_directory_listing(server_url):
 
 
 def test_the_welcome_names_the_schools_formations(demo_school_path, monkeypatch):
+    """With several formations the widget's welcome lists them; with one, the page keeps its own."""
     from knowledge.loader import KB_PATH_ENV, clear_cache
 
     monkeypatch.setenv(KB_PATH_ENV, str(demo_school_path))
@@ -66,7 +67,10 @@ def test_the_welcome_names_the_schools_formations(demo_school_path, monkeypatch)
     assert welcome.endswith("ses formations : BTS MOS, bac pro métiers de la sécurité, BTS MCO et BTS NDRC.")
     body = web_server.runtime_config(5999, 30, welcome).decode()
     assert 'welcomeMessage: "Bonjour ! Je suis' in body and body.endswith("window.ChatWidgetConfig || {});\n")
-    # Before the knowledge base is built, the page keeps its own welcome.
+    monkeypatch.delenv(KB_PATH_ENV)
+    clear_cache()
+    assert web_server.welcome_text() is None
+    # Nor before the knowledge base is built.
     monkeypatch.setenv(KB_PATH_ENV, str(demo_school_path.parent / "missing.json"))
     clear_cache()
     assert web_server.welcome_text() is None
