@@ -46,7 +46,7 @@ DOMAIN := domain
 RESPONSES := $(DOMAIN)/generated/responses.yml
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
-	test-e2e evaluate cross-validate lock clean browser-deps purge bench run-cluster test-cluster school-kb
+	test-e2e evaluate cross-validate lock clean browser-deps purge bench run-cluster test-cluster school-kb report
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ run-cluster: train $(INDEX) ## The cluster profile on this machine: PostgreSQL, 
 
 bench: train $(INDEX) ## Performance benchmark (not a test): results/bench/report.md and latency.png
 	$(PY) scripts/bench.py
+
+report: $(KB) $(RESPONSES) ## What students ask, from the tracker store: results/report/report.md and report.png
+	$(PY) scripts/report.py --out $(RESULTS)/report
 
 purge: $(INSTALL_STAMP) ## Delete the conversations older than RETENTION_DAYS (default 30) from the tracker store
 	$(PY) scripts/purge.py
