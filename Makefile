@@ -46,7 +46,8 @@ DOMAIN := domain
 RESPONSES := $(DOMAIN)/generated/responses.yml
 
 .PHONY: help install kb validate train run shell interactive test test-unit test-nlu test-stories \
-	test-e2e evaluate cross-validate lock clean browser-deps purge bench run-cluster test-cluster school-kb report
+	test-e2e evaluate cross-validate lock clean browser-deps purge bench run-cluster test-cluster school-kb report \
+	review-export
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -105,6 +106,9 @@ bench: train $(INDEX) ## Performance benchmark (not a test): results/bench/repor
 
 report: $(KB) $(RESPONSES) ## What students ask, from the tracker store: results/report/report.md and report.png
 	$(PY) scripts/report.py --out $(RESULTS)/report
+
+review-export: $(INSTALL_STAMP) ## Flagged answers (staff console) as NLU examples and test stories to check: results/review/
+	$(PY) scripts/review_export.py --out $(RESULTS)/review
 
 purge: $(INSTALL_STAMP) ## Delete the conversations older than RETENTION_DAYS (default 30) from the tracker store
 	$(PY) scripts/purge.py

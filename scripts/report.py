@@ -3,8 +3,8 @@ tracker store (the SQLite file of `make run`, or any SQL store given by its URL)
 
     .venv/bin/python scripts/report.py [--db var/tracker.db | postgresql://…] [--days 30] [--out results/report]
 
-Only the conversations of the last RETENTION_DAYS days are read (older ones are purged anyway); no sender
-id is written, and messages appear only grouped, masked and truncated (staff/report.py).
+Only the conversations of the last RETENTION_DAYS days are read (older ones are purged anyway), without
+those of the staff console; no sender id is written, and messages appear only grouped, masked and truncated (staff/report.py).
 """
 from __future__ import annotations
 
@@ -20,10 +20,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import purge  # noqa: E402  (scripts/ is not a package)
+from staff.console import STAFF_SENDER_PREFIX  # noqa: E402
 from staff.report import Report, report, turns_from_events  # noqa: E402
 
 DEFAULT_OUT = Path("results") / "report"
 TOP_TOPICS = 12
+
+
+def tracker_store() -> str:
+    """The tracker store `make run` writes: its SQLAlchemy URL, else its SQLite file."""
+    return os.environ.get("TRACKER_STORE_URL") or os.environ.get("TRACKER_DB", "var/tracker.db")
 
 
 def read_rows(db: str, days: float, now: float | None = None) -> list:
@@ -37,10 +43,13 @@ def read_rows(db: str, days: float, now: float | None = None) -> list:
         if not sqlalchemy.inspect(engine).has_table("events"):
             return []
         cutoff = (time.time() if now is None else now) - days * purge.SECONDS_PER_DAY
+        # Staff testing in the console (senders « staff-… ») is not what students ask.
         query = sqlalchemy.text("SELECT sender_id, type_name, timestamp, data FROM events "
-                                "WHERE type_name IN ('user', 'bot') AND timestamp >= :cutoff ORDER BY sender_id, id")
+                                "WHERE type_name IN ('user', 'bot') AND timestamp >= :cutoff "
+                                "AND sender_id NOT LIKE :staff ORDER BY sender_id, id")
         with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(query, {"cutoff": cutoff})]
+            rows = connection.execute(query, {"cutoff": cutoff, "staff": STAFF_SENDER_PREFIX + "%"})
+            return [tuple(row) for row in rows]
     finally:
         engine.dispose()
 
@@ -114,7 +123,7 @@ def chart(result: Report, path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=os.environ.get("TRACKER_STORE_URL") or os.environ.get("TRACKER_DB", "var/tracker.db"),
+    parser.add_argument("--db", default=tracker_store(),
                         help="SQLAlchemy URL (TRACKER_STORE_URL) or SQLite file (TRACKER_DB) of the tracker store")
     parser.add_argument("--days", type=float, default=purge.retention_days(os.environ.get("RETENTION_DAYS")),
                         help="how many days of conversations to read (RETENTION_DAYS)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -116,6 +117,10 @@ class Settings:
         # endpoints.yml reads these two; they follow HOST, ACTION_PORT and TRACKER_DB unless set.
         env.setdefault("ACTION_SERVER_URL", f"http://{host}:{ports['ACTION_PORT']}/webhook")
         env.setdefault("TRACKER_STORE_URL", purge.database_url(env["TRACKER_DB"]))
+        # The staff console (STAFF_TOKEN) reads each turn through Rasa's HTTP API, which needs a token: one
+        # is made for this run when none is given, known only to the Rasa server and the web server.
+        if env.get("STAFF_TOKEN", "").strip() and not env.get("RASA_API_TOKEN", "").strip():
+            env["RASA_API_TOKEN"] = secrets.token_urlsafe(32)
         return cls(
             host=host,
             ports=ports,
@@ -266,6 +271,7 @@ def web_service(settings: Settings) -> Service:
             "--port", str(settings.ports["WEB_PORT"]),
             "--directory", str(WEB_DIR),
             "--rasa-port", str(rasa_port),
+            "--rasa-url", settings.url("RASA_PORT"),
             "--retention-days", f"{purge.retention_days(settings.env.get('RETENTION_DAYS')):g}",
             *[argument for origin in rasa_origins for argument in ("--rasa-origin", origin)],
         ],

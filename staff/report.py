@@ -169,12 +169,34 @@ def similar_groups(texts: Sequence[str]) -> List[Group]:
     return [Group(len(members), shown(members[0])) for _, members in ordered]
 
 
-def shown(text: str) -> str:
-    """A message as staff may see it: e-mails, addresses and numbers masked, at most SHOWN_LENGTH characters."""
+def masked(text: str) -> str:
+    """A message with its e-mails, addresses and numbers masked, on one line."""
     for pattern, mask in _MASKS:
         text = pattern.sub(mask, text)
-    text = " ".join(text.split())
+    return " ".join(text.split())
+
+
+def shown(text: str) -> str:
+    """A message as staff may see it: masked, at most SHOWN_LENGTH characters."""
+    text = masked(text)
     return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH - 1].rstrip() + "…"
+
+
+def as_json(result: Report, days: float) -> Dict[str, object]:
+    """The report as the staff console's page reads it (the same figures as `make report`)."""
+    return {
+        "period_days": days,
+        "conversations": result.conversations,
+        "messages": result.messages,
+        "questions": result.questions,
+        "honest_rate": result.honest_rate,
+        "clarification_rate": result.clarification_rate,
+        "complement_share": result.complement_share,
+        "days": [{"day": day.isoformat(), "conversations": conversations, "messages": messages}
+                 for day, (conversations, messages) in result.days.items()],
+        "topics": [{"label": label, "count": count} for label, count in result.topics],
+        "unsure": [{"count": group.count, "example": group.example} for group in result.unsure_groups],
+    }
 
 
 def _overlap(first: set, second: set) -> float:

@@ -17,14 +17,20 @@ REPO = Path(__file__).resolve().parents[2]
 BROWSER_PYTHON = REPO / ".venv-browser" / "bin" / "python"
 
 
-def run_browser_suite(web_url: str, rasa_url: str, target: str = "tests/web", log_name: str = "browser-test.log",
-                      screenshot: Path | None = None) -> subprocess.CompletedProcess:
+# The widget's suite; the staff console's (tests/web/staff) needs a stack started with STAFF_TOKEN.
+WIDGET_SUITE = ("tests/web", "--ignore=tests/web/staff")
+
+
+def run_browser_suite(web_url: str, rasa_url: str, target: str | tuple = WIDGET_SUITE,
+                      log_name: str = "browser-test.log", screenshot: Path | None = None,
+                      extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Runs the browser suite `target` against a running stack; its output is kept in results/web/."""
     assert BROWSER_PYTHON.exists(), "run `make browser-deps` first (Chromium and Playwright)"
     env = {**os.environ, "WEB_URL": web_url, "RASA_URL": rasa_url,
-           **({"WIDGET_SCREENSHOT": str(screenshot)} if screenshot else {})}
+           **({"WIDGET_SCREENSHOT": str(screenshot)} if screenshot else {}), **(extra_env or {})}
+    targets = [target] if isinstance(target, str) else list(target)
     result = subprocess.run(
-        [str(BROWSER_PYTHON), "-m", "pytest", target, "--confcutdir=tests/web", "-p", "no:cacheprovider",
+        [str(BROWSER_PYTHON), "-m", "pytest", *targets, "--confcutdir=tests/web", "-p", "no:cacheprovider",
          "-o", "addopts=", "-q", "-s"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
     )

@@ -3,6 +3,7 @@ conversations by Rasa's own SQL tracker store, and the report and chart the comm
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 from datetime import datetime, timezone
@@ -12,14 +13,16 @@ import pytest
 
 from actions.replies import Message
 from actions.wording import render
-from staff.report import Group, report, shown, similar_groups, turns_from_events
+from staff.report import Group, as_json, report, shown, similar_groups, turns_from_events
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
 import report as report_command  # noqa: E402  (scripts/ is not a package)
 
-NOW = time.time()
-TODAY, YESTERDAY, LONG_AGO = NOW - 60, NOW - 86_400, NOW - 40 * 86_400
+# Noon UTC of yesterday: « today » and « yesterday » stay on two dates whenever the test runs (at
+# 00:00:30 UTC, now - 60 s and now - 1 day fall on the same date), and both are in the past.
+NOW = (time.time() // 86_400 - 1) * 86_400 + 43_200
+TODAY, YESTERDAY, LONG_AGO = NOW, NOW - 86_400, NOW - 40 * 86_400
 OUT_OF_SCOPE = render(Message("out_of_scope")).text
 CLARIFY = render(Message("clarify", {"first": "de la durée de la formation", "second": "du diplôme"})).text
 COMPLEMENT = render(Message("complement", {"text": "Un fait", "source_label": "ONISEP", "checked_on": "novembre 2026",
@@ -35,6 +38,8 @@ CONVERSATIONS = {
                  (TODAY + 1, "mon num 06 12 34 56 78 pour être rappelé par le lycée svp merci", "out_of_scope", 0.8,
                   [OUT_OF_SCOPE])],
     "ancien": [(LONG_AGO, "vieux message", "ask_duration", 0.9, ["D'après la fiche, il dure 2 ans."])],
+    # Staff testing in the console is not what students ask.
+    "staff-abcdefghijklmnop": [(TODAY, "test de la console", "ask_duration", 0.9, ["D'après la fiche, il dure 2 ans."])],
 }
 
 
@@ -75,6 +80,17 @@ def test_the_report_counts_conversations_messages_and_outcomes(tracker_store):
         Group(1, "blabla formation truc"),
         Group(1, "mon num [nombre] pour être rappelé par le lycée svp merci"),
     ]
+
+
+def test_the_console_page_gets_the_same_figures_as_json(tracker_store):
+    result = report(turns_from_events(report_command.read_rows(str(tracker_store), days=30)))
+    data = json.loads(json.dumps(as_json(result, 30)))
+    assert (data["conversations"], data["messages"], data["questions"], data["period_days"]) == (3, 6, 5, 30)
+    assert data["days"] == [{"day": day(YESTERDAY).isoformat(), "conversations": 1, "messages": 2},
+                            {"day": day(TODAY).isoformat(), "conversations": 2, "messages": 4}]
+    assert data["topics"][0] == {"label": "Hors sujet", "count": 3}
+    assert data["unsure"][0] == {"count": 2, "example": "il y a une cantine ?"}
+    assert data["honest_rate"] == pytest.approx(3 / 5)
 
 
 def test_the_command_writes_a_report_and_a_chart_without_sender_ids(tracker_store, tmp_path):
