@@ -93,8 +93,9 @@ def test_the_console_page_gets_the_same_figures_as_json(tracker_store):
     assert data["honest_rate"] == pytest.approx(3 / 5)
 
 
-def test_the_command_writes_a_report_and_a_chart_without_sender_ids(tracker_store, tmp_path):
-    out = tmp_path / "report"
+def test_the_command_writes_a_report_and_a_chart_without_sender_ids(tracker_store):
+    # Kept in results/ for people to look at: the report and chart of these known conversations.
+    out = REPO / "results" / "report-example"
     assert report_command.main(["--db", str(tracker_store), "--days", "30", "--out", str(out)]) == 0
     text = (out / "report.md").read_text(encoding="utf-8")
     assert "**3** conversation(s), **6** message(s) dont 5 écrit(s)" in text
