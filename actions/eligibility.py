@@ -22,6 +22,8 @@ RECONVERSION = "reconversion"
 OTHER_BAC = "other_bac"
 NO_BAC = "no_bac"
 FOREIGN_DIPLOMA = "foreign_diploma"
+# Not a situation: the question that started the guide was not about the user's admission.
+NOT_ABOUT_ADMISSION = "not_about_admission"
 # The situations that are not a bac name (the guide's buttons send some of them).
 SITUATIONS = (UNKNOWN, RECONVERSION, OTHER_BAC, NO_BAC, FOREIGN_DIPLOMA)
 MAX_ATTEMPTS = 2

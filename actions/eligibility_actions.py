@@ -6,7 +6,7 @@ data/rules/eligibility.yml, and the form then asks again (« Reprenons le questi
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -14,17 +14,26 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from knowledge.loader import load_knowledge_base
+from knowledge.schema import KnowledgeBase
 
-from actions.eligibility import MAX_ATTEMPTS, UNKNOWN, eligibility_reply, situation_buttons
+from actions.eligibility import (
+    MAX_ATTEMPTS, NOT_ABOUT_ADMISSION, UNKNOWN, eligibility_reply, situation_buttons,
+)
+from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
+from actions.french import asks_about_own_admission
 from actions.replies import Message, Reply
 from actions.safety import never_raises
 from actions.topics import answerable_topic
-from actions.tracker import latest_intent, send, stated_situation
+from actions.tracker import conversation_context, latest_intent, send, stated_situation, user_text
 from actions.wording import render
 
 # Messages that are not an answer to the guide's question: the form rejects them and the rules take over
 # (answer the question, or stop the guide).
 SIDE_QUESTION_INTENTS = {"out_of_scope", "bot_challenge"}
+# The intents that start the guide (data/rules/eligibility.yml, conversation.yml): a question on admission,
+# and a situation given outside the guide.
+ELIGIBILITY_INTENT = "ask_eligibility"
+GUIDE_STARTING_INTENTS = {ELIGIBILITY_INTENT, "inform_situation"}
 STOP_INTENTS = {"deny", "goodbye"}
 # Actions that speak of their own during the guide; anything else said since the user's message was an
 # answer to a side question.
@@ -50,7 +59,21 @@ class ValidateEligibilityForm(FormValidationAction):
         intent = latest_intent(tracker)
         starting = tracker.get_slot("requested_slot") is None
         if starting:
-            situation = stated_situation(tracker) or tracker.get_slot("user_situation")
+            situation = stated_situation(tracker)
+            # Rasa runs this extraction after every message (action_extract_slots): a message that does not
+            # start the guide only gives a situation it states, which validate_situation remembers (« j'ai 29 ans,
+            # un bac pro depuis 2013 … » then « c'est bon pour moi ? »).
+            if intent not in GUIDE_STARTING_INTENTS:
+                return {"situation": situation} if situation else {}
+            if situation:
+                return {"situation": situation}
+            # « avec ce diplôme, je pourrai diriger une agence ? » is not a question on the user's admission:
+            # the guide ends at once and action_eligibility_result answers it as an unsure message. A button's
+            # payload (no text) is a question on admission.
+            text = user_text(tracker)
+            if intent == ELIGIBILITY_INTENT and text and not asks_about_own_admission(text):
+                return {"situation": NOT_ABOUT_ADMISSION}
+            situation = tracker.get_slot("user_situation")
             return {"situation": situation} if situation else {}
         if intent in STOP_INTENTS or intent in SIDE_QUESTION_INTENTS or answerable_topic(intent):
             return {}
@@ -69,7 +92,7 @@ class ValidateEligibilityForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         """Any situation read is valid; a known one is remembered for the rest of the conversation."""
-        remembered = {} if value in (None, UNKNOWN) else {"user_situation": value}
+        remembered = {} if value in (None, UNKNOWN, NOT_ABOUT_ADMISSION) else {"user_situation": value}
         return {"situation": value, **remembered}
 
 
@@ -115,6 +138,17 @@ class ActionEligibilityResult(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
         situation = tracker.get_slot("situation") or UNKNOWN
-        reply = eligibility_reply(load_knowledge_base(), tracker.get_slot("formation"), situation)
-        return send(reply, dispatcher)
+        if situation == NOT_ABOUT_ADMISSION:
+            return send(not_about_admission(kb, formation_key, tracker), dispatcher)
+        return send(eligibility_reply(kb, formation_key, situation), dispatcher)
+
+
+def not_about_admission(kb: KnowledgeBase, formation_key: Optional[str], tracker: Tracker) -> Reply:
+    """The answer to a « can I …? » question that is not about admission: what the knowledge base clearly
+    supports among the classifier's other readings, else the honest answer."""
+    ranking = [entry for entry in tracker.latest_message.get("intent_ranking") or []
+               if entry.get("name") not in (ELIGIBILITY_INTENT, FALLBACK_INTENT)]
+    reply = unsure(kb, formation_key, conversation_context(tracker), ranking) or cannot_answer(kb, formation_key)
+    return Reply(reply.messages, {**reply.context, "situation": None}, reply.buttons)

@@ -107,6 +107,12 @@ def is_goodbye(text: str) -> bool:
     return "?" not in text and any(f" {word} " in said for word in words()["goodbyes"])
 
 
+def asks_about_own_admission(text: str) -> bool:
+    """Whether a « can I …? » message asks about the user's own admission to the formation."""
+    said = _phrases(text)
+    return any(f" {cue} " in said for cue in words()["own_admission"])
+
+
 def word_stems(text: str, framing: bool = True) -> set:
     """Crude stems (first six letters) of the meaningful words, so « demander » meets « demande ».
 

@@ -1,9 +1,16 @@
 """The eligibility guide: reading the situation, side questions, retries, and the final answer."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from actions.eligibility import FOREIGN_DIPLOMA, NO_BAC, RECONVERSION, UNKNOWN, read_situation
+from knowledge.nlu import hand_written_examples
+
+from actions.eligibility import (
+    FOREIGN_DIPLOMA, NO_BAC, NOT_ABOUT_ADMISSION, RECONVERSION, UNKNOWN, read_situation,
+)
+from actions.french import asks_about_own_admission
 from actions.eligibility_actions import ActionAskSituation, ActionEligibilityResult, ValidateEligibilityForm
 
 ASKED = {"requested_slot": "situation"}
@@ -133,3 +140,71 @@ def test_a_generic_bac_pro_is_told_the_specialty_the_fiche_cites(make_tracker, r
     texts, _ = result(make_tracker, run_action, render, "bac professionnel")
     assert texts[0].startswith("Pour un bac professionnel, la fiche de la formation ne cite que cette spécialité")
     assert specialty in texts[0]
+
+
+@pytest.mark.parametrize("text", ["Avec ce diplôme, je pourrai diriger une agence de sécurité ?",
+                                  "je peux faire effacer ce qui est dans mon casier ?"])
+def test_a_can_i_question_that_is_not_about_admission_ends_the_guide_at_once(make_tracker, run_action, render, text):
+    texts, slots = validate(make_tracker, run_action, render, "ask_eligibility", text,
+                            slots={"user_situation": "bac général"}, asked=False)
+    assert slots == {"situation": NOT_ABOUT_ADMISSION} and texts == []
+
+
+@pytest.mark.parametrize("text", ["je peux y entrer avec mon parcours ?", "/ask_eligibility",
+                                  "dans mon cas c'est jouable ?", "can I apply with my diploma?"])
+def test_a_question_about_one_s_own_admission_starts_the_guide(make_tracker, run_action, render, text):
+    assert validate(make_tracker, run_action, render, "ask_eligibility", text, asked=False) == ([], {})
+
+
+def test_every_training_example_of_the_guide_asks_about_one_s_own_admission():
+    examples = hand_written_examples(Path(__file__).resolve().parents[2] / "data" / "nlu")
+    guide = [text for text, intent in examples.items() if intent == "ask_eligibility"]
+    assert len(guide) > 50 and [text for text in guide if not asks_about_own_admission(text)] == []
+
+
+def test_a_question_not_about_admission_gets_what_the_knowledge_base_supports(make_tracker, run_action, render, kb):
+    complement = next(c for c in kb.complements_of(None) if "TFP APS" in c.text and "heures" in c.text)
+    tracker = make_tracker("ask_eligibility", "Le TFP APS, je pourrai le passer en combien d'heures ?",
+                           slots={"situation": NOT_ABOUT_ADMISSION},
+                           intent_ranking=[{"name": "ask_eligibility", "confidence": 0.6},
+                                           {"name": "ask_professional_card", "confidence": 0.3}])
+    messages, slots = run_action(ActionEligibilityResult(), tracker)
+    texts, _ = render(messages)
+    said = "\n".join(texts)
+    assert complement.text.rstrip(".") in said and "quelle est votre situation" not in said
+    assert slots["situation"] is None
+
+
+def test_a_question_not_about_admission_the_knowledge_base_does_not_cover_gets_the_honest_answer(
+        make_tracker, run_action, render):
+    tracker = make_tracker("ask_eligibility", "je pourrai garer mon scooter devant le lycée ?",
+                           slots={"situation": NOT_ABOUT_ADMISSION})
+    texts, _ = render(run_action(ActionEligibilityResult(), tracker)[0])
+    assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
+def test_a_situation_stated_with_no_question_answers_the_guide_at_once(make_tracker, run_action, render):
+    texts, slots = validate(make_tracker, run_action, render, "ask_eligibility", "Je suis en terminale générale.",
+                            {"bac": "bac général"}, asked=False)
+    assert slots["situation"] == "bac général" and texts == []
+
+
+@pytest.mark.parametrize("intent, text", [("greet", "Salut"), ("ask_duration", "ça dure combien ?")])
+def test_a_message_that_does_not_start_the_guide_leaves_its_slot_alone(make_tracker, run_action, render, intent, text):
+    """Rasa runs the extraction after every message: a greeting must not answer the guide in advance."""
+    assert validate(make_tracker, run_action, render, intent, text, slots={"user_situation": "bac général"},
+                    asked=False) == ([], {})
+
+
+def test_the_intents_that_start_the_guide_are_those_of_the_rules():
+    from actions.eligibility_actions import GUIDE_STARTING_INTENTS
+    from staff.review_export import rule_actions
+
+    rules = rule_actions(Path(__file__).resolve().parents[2] / "data" / "rules")
+    assert {intent for intent, action in rules.items() if action == "eligibility_form"} == GUIDE_STARTING_INTENTS
+
+
+def test_a_situation_stated_with_another_intent_is_kept_for_the_guide(make_tracker, run_action, render):
+    texts, slots = validate(make_tracker, run_action, render, "out_of_scope", "29 ans, bac général puis la fac de droit",
+                            {"bac": "bac général"}, asked=False)
+    assert slots == {"situation": "bac général", "user_situation": "bac général"} and texts == []

@@ -111,7 +111,7 @@ def fake_rasa(kb):
 
 def serve(handler_options):
     handler = partial(web_server.SecureStaticHandler, directory=str(REPO / "web"),
-                      policy=web_server.content_security_policy([]), rasa_port=5999, **handler_options)
+                      policy=web_server.content_security_policy(["http://127.0.0.1:5999"]), rasa_port=5999, **handler_options)
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -221,6 +221,14 @@ def test_the_report_page_reads_what_students_asked(console_url):
     url, _ = console_url
     status, body, headers = call(url + "/staff/api/report", None, basic(TOKEN))
     assert status == 200 and json.loads(body) == REPORT and headers["Cache-Control"] == "no-store"
+
+
+def test_the_console_pages_allow_nothing_but_their_own_server(console_url):
+    url, _ = console_url
+    status, _, headers = call(url + "/staff/", None, basic(TOKEN))
+    policy = headers["Content-Security-Policy"]
+    assert status == 200 and "connect-src 'self';" in policy and "style-src 'self';" in policy
+    assert "unsafe-inline" not in policy and "5999" not in policy
 
 
 def test_an_unreadable_tracker_store_gets_a_503_without_details(tmp_path, caplog):
