@@ -26,16 +26,24 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
 
     The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
     complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »)."""
-    topic = load_index().evidence(context.text).topic
-    if topic is None:
-        complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key)
-        topic = complement.topic if complement else None
+    topic = load_index().evidence(context.text).topic or complement_topic(kb, formation_key, context)
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
-        notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
-        notes += [Message("in_french")] if is_english(context.text) else []
-        return answer_questions(names, kb, formation_key, context, notes)
+        return understood_answer(names, kb, formation_key, context)
     return clarification(ranking, context.entities)
+
+
+def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[str]:
+    """The topic of the one complement that clearly answers the question, if any."""
+    complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key)
+    return complement.topic if complement else None
+
+
+def understood_answer(names: Sequence[str], kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Reply:
+    """The answer to topics the assistant inferred, saying which it understood."""
+    notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
+    notes += [Message("in_french")] if is_english(context.text) else []
+    return answer_questions(list(names), kb, formation_key, context, notes)
 
 
 def clarification(ranking: Sequence[Dict], entities: Dict[str, str]) -> Optional[Reply]:

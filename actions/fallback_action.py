@@ -11,12 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 from knowledge.topics import topics
 
-from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
+from actions.fallback import FALLBACK_INTENT, cannot_answer, complement_topic, understood_answer, unsure
 from actions.formations import ask_which_formation, understood, without_formation_names
 from actions.french import is_english, is_goodbye, is_greeting
 from actions.greeting import greeting
 from actions.metier_answers import SALARY, metier_answer
 from actions.replies import Message
+from actions.retrieval import load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, topic_of_quoted_fact
 from actions.tracker import conversation_context, formation_events, latest_intent, send
@@ -68,6 +69,10 @@ class ActionHandleFallback(Action):
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
             reply = unsure(kb, formation_key, context, ranking)
+        # « le TFP APS, c'est combien d'heures ? », found out of scope: a sourced complement answers it
+        # clearly, unless the question asks what no answer covers (« elle coûte combien, la carte ? »).
+        elif not load_index().beyond(text) and (topic := complement_topic(kb, formation_key, context)):
+            reply = understood_answer([topic], kb, formation_key, context)
         if reply is None:
             reply = cannot_answer(kb, formation_key)
             reply = reply.then(Message("in_french")) if is_english(text) else reply

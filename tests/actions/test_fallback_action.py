@@ -103,7 +103,10 @@ def test_an_unsure_message_one_complement_clearly_answers_gets_that_complement(m
     ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_exams", "confidence": 0.3},
                {"name": "out_of_scope", "confidence": 0.2}]
     tracker = make_tracker("nlu_fallback", "Le TFP APS c'est combien d'heures déjà ?", intent_ranking=ranking)
-    messages, slots = run_action(ActionHandleFallback(), tracker)
+    assert_answered_with_the_tfp_aps_hours(*run_action(ActionHandleFallback(), tracker), render, kb)
+
+
+def assert_answered_with_the_tfp_aps_hours(messages, slots, render, kb):
     texts, _ = render(messages)
     tfp_aps = next(c for c in kb.complements if c.id == "professional_card_tfp_aps")
     assert any(tfp_aps.text.rstrip(".") in text for text in texts)
@@ -115,3 +118,16 @@ def test_only_a_complement_that_clearly_answers_is_chosen(kb):
     assert clearest_complement(kb, "Le TFP APS c'est combien d'heures déjà ?").id == "professional_card_tfp_aps"
     assert clearest_complement(kb, "Il faut avoir le permis de conduire pour entrer ?") is None
     assert clearest_complement(kb, "bonjour") is None
+
+
+def test_a_question_found_out_of_scope_that_a_complement_clearly_answers_gets_it(make_tracker, run_action, render, kb):
+    tracker = make_tracker("out_of_scope", "le TFP APS dure combien d'heures de formation ?")
+    assert_answered_with_the_tfp_aps_hours(*run_action(ActionHandleFallback(), tracker), render, kb)
+
+
+def test_an_out_of_scope_question_on_what_no_answer_covers_stays_honest_even_near_a_complement(
+        make_tracker, run_action, render, kb):
+    question = "le prix de la formation TFP APS de 175 heures ?"
+    assert clearest_complement(kb, question).id == "professional_card_tfp_aps"
+    messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", question))
+    assert render(messages)[0][0].startswith("Je ne peux pas répondre à cette question")
