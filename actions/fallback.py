@@ -9,7 +9,7 @@ from knowledge.topics import topic_of_intent
 from actions.complements import clearest_complement
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
-from actions.retrieval import load_index, topics_asked
+from actions.retrieval import clauses_asking, load_index, topics_asked
 from actions.topics import Context, answer_questions, asked_about, contact_message, ranked_topics
 from actions.wording import about, link_label, topic_button, wording
 
@@ -43,7 +43,7 @@ def understood_answer(names: Sequence[str], kb: KnowledgeBase, formation_key: Op
     """The answer to topics the assistant inferred, saying which it understood."""
     notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
     notes += [Message("in_french")] if is_english(context.text) else []
-    return answer_questions(list(names), kb, formation_key, context, notes)
+    return answer_questions(list(names), kb, formation_key, context, notes, clauses_asking(context.text, names))
 
 
 def clarification(ranking: Sequence[Dict], entities: Dict[str, str]) -> Optional[Reply]:

@@ -183,3 +183,15 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     if len(found) < 2:
         return [main]
     return found if main in found else [main] + found
+
+
+def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = None) -> List[str]:
+    """For each topic of a message that asks several (topics_asked), the clause that asks it: its answer is
+    ranked against that clause (« la carte pro dure combien, et l'autorisation préalable ? » does not rank
+    the validity of the autorisation against « carte pro »). The whole text for a one-topic message."""
+    clauses = [clause for clause in CLAUSE_BREAK.split(text) if word_stems(clause)]
+    if len(names) < 2 or len(clauses) < 2:
+        return [text] * len(names)
+    index = index or load_index()
+    scores = [index.evidence(clause).scores for clause in clauses]
+    return [max(zip(clauses, scores), key=lambda pair: pair[1].get(name, 0.0))[0].strip() for name in names]

@@ -8,7 +8,7 @@ the rest, which « En savoir plus » shows (actions/pages.py). No fact and no Fr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, TextFact
@@ -477,16 +477,18 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
 
 
 def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optional[str], context: Context,
-                     notes: Sequence[Message] = ()) -> Reply:
+                     notes: Sequence[Message] = (), clauses: Sequence[str] = ()) -> Reply:
     """Two questions in one message (« c'est combien de temps et on apprend quoi ? »): the answer to each,
-    in the order asked; what more there is on them waits behind « En savoir plus ». `notes` as in
-    answer_topic."""
+    in the order asked, each composed for the clause that asks it (`clauses`, parallel to `names`; the
+    whole message without them); what more there is on them waits behind « En savoir plus ». `notes` as
+    in answer_topic."""
     if len(names) == 1:
         return answer_topic(names[0], kb, formation_key, context, notes)
     leads: List[Message] = []
     rest: List[Message] = []
     remembered: Dict[str, Any] = {}
-    for composed in (_compose(name, kb, formation_key, context) for name in names):
+    asked = [replace(context, text=clause) for clause in clauses] if clauses else [context] * len(names)
+    for composed in (_compose(name, kb, formation_key, own) for name, own in zip(names, asked)):
         answer = composed.answer
         lead, others = (answer.lead, composed.complements) if answer.lead else (composed.complements[:1],
                                                                                 composed.complements[1:])

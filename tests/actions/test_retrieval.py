@@ -37,3 +37,18 @@ def test_a_follow_up_stays_on_the_topic_it_continues(index):
         "professional_card"
     assert continued_topic("et on apprend quoi ?", "program", "duration", index) == "program"
     assert continued_topic("Combien de temps dure le BTS ?", "duration", "professional_card", index) == "duration"
+
+
+def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):
+    from actions.retrieval import clauses_asking
+    from actions.topics import Context, answer_questions
+    from actions.wording import render
+
+    text = "la carte pro est valable combien de temps, et l'autorisation préalable est valable combien de temps ?"
+    names = ["professional_card", "prior_authorisation"]
+    clauses = clauses_asking(text, names, index)
+    assert clauses == ["la carte pro est valable combien de temps,", "l'autorisation préalable est valable combien de temps"]
+    validity = next(c for c in kb.complements_for("prior_authorisation") if "valable" in c.text)
+    said = [render(message).text for message in answer_questions(names, kb, None, Context(text=text), (), clauses).messages]
+    assert any(validity.text.rstrip(".") in bubble for bubble in said)
+    assert clauses_asking("ça dure combien de temps ?", ["duration"], index) == ["ça dure combien de temps ?"]
