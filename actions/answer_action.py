@@ -24,6 +24,10 @@ from actions.tracker import (
 
 # Follow-ups on what was just said: they stay with the conversation's formation.
 FOLLOW_UPS = ("more", "definition", "select_item")
+# What the definition topic asks when the message names nothing to define, and the intent of questions
+# about the assistant itself (their training examples are in the search index).
+NOTHING_TO_DEFINE = "ask_which_subject"
+ASSISTANT = "bot_challenge"
 
 
 class ActionAnswerTopic(Action):
@@ -52,7 +56,13 @@ class ActionAnswerTopic(Action):
         if asked.named:
             context = replace(context, text=without_formation_names(kb, context.text))
         if topic in FOLLOW_UPS or read.names_only_a_formation:
-            return switched + send(answer_topic(topic, kb, asked.key, context), dispatcher)
+            reply = answer_topic(topic, kb, asked.key, context)
+            # « tu peux faire quoi exactement ? », read as « c'est quoi ? » with nothing to define: the
+            # search finds it is about the assistant, which presents itself.
+            if reply.messages[0].template == NOTHING_TO_DEFINE and load_index().clear_label(context.text) == ASSISTANT:
+                dispatcher.utter_message(response="utter_iamabot")
+                return switched
+            return switched + send(reply, dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []
         notes += [Message("in_french")] if is_english(context.text) else []

@@ -113,6 +113,12 @@ class Index:
         something no answer of the assistant covers, whatever topic it is filed under."""
         return sorted(word_stems(text) & self.out_of_scope_only)
 
+    def clear_label(self, text: str) -> Optional[str]:
+        """The label (topic or intent, such as bot_challenge) the search clearly finds for `text`, if any."""
+        ranked = sorted(self.evidence(text).scores.items(), key=lambda pair: -pair[1]) + [("", 0.0), ("", 0.0)]
+        (best, score), (_, second) = ranked[0], ranked[1]
+        return best if score >= MIN_SCORE and score >= MIN_LEAD * second else None
+
     def evidence(self, text: str) -> Evidence:
         """The best score of each topic for `text`, and the topic that clearly wins, if any."""
         asked = sorted(word_stems(text))

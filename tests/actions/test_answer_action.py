@@ -233,6 +233,14 @@ def test_what_is_a_sector_says_only_what_the_fiche_says(ask, formation):
 def test_what_is_it_with_no_subject_asks_back(ask):
     text, _, _ = ask("ask_definition")
     assert "De quoi parlez-vous" in text
+    text, _, _ = ask("ask_definition", text="c'est quoi exactement ?")
+    assert "De quoi parlez-vous" in text
+
+
+@pytest.mark.parametrize("question", ["tu sais faire quoi au juste ?", "tu sers à quoi ?"])
+def test_what_is_it_about_the_assistant_itself_gets_its_presentation(ask, question):
+    text, _, _ = ask("ask_definition", text=question)
+    assert text.startswith("Je suis un assistant virtuel, pas une personne.")
 
 
 def test_named_entity_becomes_the_subject_of_the_next_question(ask):
