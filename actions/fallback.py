@@ -10,7 +10,9 @@ from actions.complements import clearest_complement
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
 from actions.retrieval import clauses_asking, load_index, topics_asked
-from actions.topics import Context, answer_questions, asked_about, contact_message, ranked_topics
+from actions.topics import (
+    Context, answer_questions, answer_topic, answerable_topic, asked_about, contact_message, ranked_topics,
+)
 from actions.wording import about, link_label, topic_button, wording
 
 # Two intents whose confidences are this close are too close to call: ask rather than guess.
@@ -31,6 +33,25 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)
     return clarification(ranking, context.entities)
+
+
+# Questions on what was just said, which the search index cannot see but the conversation can answer, and
+# what each asks when the conversation does not (« De quoi parlez-vous exactement ? »).
+CONTEXT_QUESTIONS = {"definition": "ask_which_subject", "select_item": "ask_which_item"}
+
+
+def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                 ranking: Sequence[Dict]) -> Optional[Reply]:
+    """An unsure message whose clearly best reading is a question on what was just said (« et le 2eme c
+    koi ? » after a list, « c koi le taj ? » when a complement defines the TAJ): its answer, when the
+    conversation or the knowledge base has one; else None."""
+    candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT] + [{"confidence": 0.0}] * 2
+    best, second = candidates[0], candidates[1]
+    topic = answerable_topic(best.get("name"))
+    if topic not in CONTEXT_QUESTIONS or best["confidence"] - second["confidence"] < AMBIGUITY_GAP:
+        return None
+    reply = answer_topic(topic, kb, formation_key, context)
+    return None if reply.messages[0].template == CONTEXT_QUESTIONS[topic] else reply
 
 
 def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[str]:

@@ -11,7 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 from knowledge.topics import topics
 
-from actions.fallback import FALLBACK_INTENT, cannot_answer, complement_topic, understood_answer, unsure
+from actions.fallback import (
+    FALLBACK_INTENT, cannot_answer, complement_topic, from_context, understood_answer, unsure,
+)
 from actions.formations import ask_which_formation, understood, without_formation_names
 from actions.french import is_english, is_goodbye, is_greeting
 from actions.greeting import greeting
@@ -68,7 +70,7 @@ class ActionHandleFallback(Action):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            reply = unsure(kb, formation_key, context, ranking)
+            reply = from_context(kb, formation_key, context, ranking) or unsure(kb, formation_key, context, ranking)
         # « le TFP APS, c'est combien d'heures ? », found out of scope: a sourced complement answers it
         # clearly, unless the question asks what no answer covers (« elle coûte combien, la carte ? »).
         elif not load_index().beyond(text) and (topic := complement_topic(kb, formation_key, context)):

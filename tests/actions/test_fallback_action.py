@@ -131,3 +131,29 @@ def test_an_out_of_scope_question_on_what_no_answer_covers_stays_honest_even_nea
     assert clearest_complement(kb, question).id == "professional_card_tfp_aps"
     messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", question))
     assert render(messages)[0][0].startswith("Je ne peux pas répondre à cette question")
+
+
+UNSURE_ITEM = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "select_item", "confidence": 0.5},
+               {"name": "ask_definition", "confidence": 0.22}]
+
+
+def test_an_unsure_question_on_the_list_just_given_gets_the_item(make_tracker, run_action, render):
+    tracker = make_tracker("nlu_fallback", "et le 2nd cé koi", {"ordinal": "2"},
+                           {"listed_items": {"kind": "text", "items": ["premier point", "second point"]}}, UNSURE_ITEM)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert "second point" in texts[0] and "premier point" not in " ".join(texts)
+
+
+def test_an_unsure_question_on_an_item_with_no_list_in_the_conversation_is_not_answered_as_one(
+        make_tracker, run_action, render):
+    tracker = make_tracker("nlu_fallback", "et le 2nd cé koi", {"ordinal": "2"}, intent_ranking=UNSURE_ITEM)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert not any("Quelle liste" in text or "liste en cours" in text for text in texts)
+
+
+def test_an_unsure_what_is_it_on_a_term_a_complement_defines_gets_the_definition(make_tracker, run_action, render, kb):
+    defining = next(c for c in kb.complements if "TAJ (" in c.text)
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_definition", "confidence": 0.45},
+               {"name": "bot_challenge", "confidence": 0.1}]
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", "le taj cé koi", intent_ranking=ranking))[0])
+    assert defining.text.rstrip(".") in " ".join(texts)
