@@ -17,16 +17,14 @@ from actions.french import is_english
 from actions.replies import Message
 from actions.retrieval import clauses_asking, continued_topic, load_index, topics_asked
 from actions.safety import never_raises
-from actions.topics import SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic
+from actions.topics import SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
 )
 
 # Follow-ups on what was just said: they stay with the conversation's formation.
 FOLLOW_UPS = ("more", "definition", "select_item")
-# What the definition topic asks when the message names nothing to define, and the intent of questions
-# about the assistant itself (their training examples are in the search index).
-NOTHING_TO_DEFINE = "ask_which_subject"
+# The intent of questions about the assistant itself (their training examples are in the search index).
 ASSISTANT = "bot_challenge"
 
 
@@ -59,7 +57,7 @@ class ActionAnswerTopic(Action):
             reply = answer_topic(topic, kb, asked.key, context)
             # « tu peux faire quoi exactement ? », read as « c'est quoi ? » with nothing to define: the
             # search finds it is about the assistant, which presents itself.
-            if reply.messages[0].template == NOTHING_TO_DEFINE and load_index().clear_label(context.text) == ASSISTANT:
+            if asks_back(topic, reply) and load_index().clear_label(context.text) == ASSISTANT:
                 dispatcher.utter_message(response="utter_iamabot")
                 return switched
             return switched + send(reply, dispatcher)

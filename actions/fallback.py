@@ -11,7 +11,8 @@ from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
 from actions.retrieval import clauses_asking, load_index, topics_asked
 from actions.topics import (
-    Context, answer_questions, answer_topic, answerable_topic, asked_about, contact_message, ranked_topics,
+    ASKS_BACK, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back, contact_message,
+    ranked_topics,
 )
 from actions.wording import about, link_label, topic_button, wording
 
@@ -35,11 +36,6 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     return clarification(ranking, context.entities)
 
 
-# Questions on what was just said, which the search index cannot see but the conversation can answer, and
-# what each asks when the conversation does not (« De quoi parlez-vous exactement ? »).
-CONTEXT_QUESTIONS = {"definition": "ask_which_subject", "select_item": "ask_which_item"}
-
-
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
                  ranking: Sequence[Dict]) -> Optional[Reply]:
     """An unsure message whose clearly best reading is a question on what was just said (« et le 2eme c
@@ -48,10 +44,11 @@ def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Conte
     candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT] + [{"confidence": 0.0}] * 2
     best, second = candidates[0], candidates[1]
     topic = answerable_topic(best.get("name"))
-    if topic not in CONTEXT_QUESTIONS or best["confidence"] - second["confidence"] < AMBIGUITY_GAP:
+    # Questions on what was just said: the search index cannot see the conversation, which may answer them.
+    if topic not in ASKS_BACK or best["confidence"] - second["confidence"] < AMBIGUITY_GAP:
         return None
     reply = answer_topic(topic, kb, formation_key, context)
-    return None if reply.messages[0].template == CONTEXT_QUESTIONS[topic] else reply
+    return None if asks_back(topic, reply) else reply
 
 
 def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[str]:

@@ -328,6 +328,15 @@ def _terms_defined_in(text: str) -> List[str]:
     return DEFINED_TERM.findall(text)
 
 
+# What a question on what was just said asks back when the conversation gives nothing to answer it with.
+ASKS_BACK = {"definition": "ask_which_subject", "select_item": "ask_which_item"}
+
+
+def asks_back(name: str, reply: Reply) -> bool:
+    """Whether the answer to topic `name` only asks what the user means (nothing to define, no list)."""
+    return bool(reply.messages) and reply.messages[0].template == ASKS_BACK.get(name)
+
+
 def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     listed = context.listed_items
     if not listed or not listed.get("items"):

@@ -60,9 +60,14 @@ def purge(db: str, days: float, now: float | None = None) -> int:
         engine.dispose()
 
 
+def tracker_store() -> str:
+    """The tracker store `make run` writes: its SQLAlchemy URL (TRACKER_STORE_URL), else its SQLite file."""
+    return os.environ.get("TRACKER_STORE_URL") or os.environ.get("TRACKER_DB", "var/tracker.db")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=os.environ.get("TRACKER_STORE_URL") or os.environ.get("TRACKER_DB", "var/tracker.db"),
+    parser.add_argument("--db", default=tracker_store(),
                         help="SQLAlchemy URL (TRACKER_STORE_URL) or SQLite file (TRACKER_DB) of the tracker store")
     parser.add_argument("--days", type=float, default=retention_days(os.environ.get("RETENTION_DAYS")),
                         help="how many days of conversations to keep (RETENTION_DAYS)")

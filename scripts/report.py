@@ -27,11 +27,6 @@ DEFAULT_OUT = Path("results") / "report"
 TOP_TOPICS = 12
 
 
-def tracker_store() -> str:
-    """The tracker store `make run` writes: its SQLAlchemy URL, else its SQLite file."""
-    return os.environ.get("TRACKER_STORE_URL") or os.environ.get("TRACKER_DB", "var/tracker.db")
-
-
 def read_rows(db: str, days: float, now: float | None = None) -> list:
     """(sender id, type, timestamp, JSON) of the user and bot events of the last `days` days, each
     conversation in its order; none when the store does not exist yet."""
@@ -123,7 +118,7 @@ def chart(result: Report, path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=tracker_store(),
+    parser.add_argument("--db", default=purge.tracker_store(),
                         help="SQLAlchemy URL (TRACKER_STORE_URL) or SQLite file (TRACKER_DB) of the tracker store")
     parser.add_argument("--days", type=float, default=purge.retention_days(os.environ.get("RETENTION_DAYS")),
                         help="how many days of conversations to read (RETENTION_DAYS)")

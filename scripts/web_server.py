@@ -86,6 +86,9 @@ def welcome_text() -> str | None:
 STAFF_OFF = ("La console de l'équipe est désactivée : définissez STAFF_TOKEN (un jeton secret) avant "
              "`make run` pour l'activer.")
 STAFF_DENIED = "Jeton de la console de l'équipe absent ou incorrect."
+# The console's API: path -> StaffConsole method.
+STAFF_GET = {"/staff/api/topics": "topics", "/staff/api/report": "report"}
+STAFF_POST = {"/staff/api/say": "say", "/staff/api/flag": "flag"}
 # The console's requests are a message or a flag: a few kilobytes at most.
 MAX_BODY_BYTES = 16_384
 
@@ -109,8 +112,8 @@ class SecureStaticHandler(SimpleHTTPRequestHandler):
         if path.startswith("/staff"):
             if not self._staff_allowed():
                 return
-            if path in ("/staff/api/topics", "/staff/api/report"):
-                self._send_json(*getattr(self._staff, path.rsplit("/", 1)[1])())
+            if path in STAFF_GET:
+                self._send_json(*getattr(self._staff, STAFF_GET[path])())
                 return
         elif path == RUNTIME_CONFIG_PATH:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8",
@@ -120,12 +123,12 @@ class SecureStaticHandler(SimpleHTTPRequestHandler):
 
     def do_POST(self) -> None:
         path = self.path.split("?")[0]
-        routes = {"/staff/api/say": "say", "/staff/api/flag": "flag"}
-        if not path.startswith("/staff") or not self._staff_allowed():
-            if not path.startswith("/staff"):
-                self.send_error(HTTPStatus.NOT_FOUND)
+        if not path.startswith("/staff"):
+            self.send_error(HTTPStatus.NOT_FOUND)
             return
-        if path not in routes:
+        if not self._staff_allowed():
+            return
+        if path not in STAFF_POST:
             self._send_json(HTTPStatus.NOT_FOUND, {"error": "Adresse inconnue."})
             return
         length = int(self.headers.get("Content-Length") or 0)
@@ -136,7 +139,7 @@ class SecureStaticHandler(SimpleHTTPRequestHandler):
             body = json.loads(self.rfile.read(length) or b"null")
         except ValueError:
             body = None
-        self._send_json(*getattr(self._staff, routes[path])(body))
+        self._send_json(*getattr(self._staff, STAFF_POST[path])(body))
 
     def _staff_allowed(self) -> bool:
         """Answers the request itself (404 when the console is off, 401 without the token) unless allowed."""
@@ -197,7 +200,7 @@ def staff_console(args: argparse.Namespace) -> dict:
         return {}
     rasa_url = (args.rasa_url or f"http://{args.bind}:{args.rasa_port}").rstrip("/")
     days = args.retention_days if args.retention_days is not None else purge.retention_days(None)
-    db = report_command.tracker_store()
+    db = purge.tracker_store()
 
     def read_report() -> dict:
         return as_json(report(turns_from_events(report_command.read_rows(db, days))), days)
