@@ -6,7 +6,7 @@ from typing import Dict, List, Optional
 from rank_bm25 import BM25Okapi
 
 from knowledge.schema import Complement, KnowledgeBase
-from knowledge.text import fold
+from knowledge.text import find_phrase, fold, normalise_space
 
 from actions.french import month_fr, preceded_by_de, strip_final_period, word_stems
 from actions.ranking import best_first
@@ -23,9 +23,22 @@ def complements_for(kb: KnowledgeBase, topic: str, question: str, entities: Dict
 
 
 def rank(complements: List[Complement], question: str) -> List[Complement]:
-    """The complements, the one that best answers the question first (file order breaks ties)."""
+    """The complements, the one that best answers the question first (file order breaks ties).
+
+    A complement one of whose `asked_as` phrases the question contains is named by it, in as many words as
+    the phrase has that word ranking ignores: « pour avoir la carte, il faut quoi ? » has no word that tells
+    the card's complements apart, but « avoir la carte » asks for the conditions.
+    """
     texts = [" ".join([complement.text, *complement.asked_as]) for complement in complements]
-    return [complements[index] for index in best_first(texts, question)]
+    said = normalise_space(question)
+    named = [max((_ignored_words(asked) for asked in complement.asked_as if find_phrase(said, asked)), default=0)
+             for complement in complements]
+    return [complements[index] for index in best_first(texts, question, named)]
+
+
+def _ignored_words(phrase: str) -> int:
+    """How many words of `phrase` ranking by word stems does not count (« avoir la carte »: 2)."""
+    return max(len(phrase.split()) - len(word_stems(phrase, framing=False)), 0)
 
 
 # A complement answers a question the classifier could not place when its BM25 score reaches this and is

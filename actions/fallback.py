@@ -9,7 +9,7 @@ from knowledge.topics import topic_of_intent
 from actions.complements import clearest_complement
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
-from actions.retrieval import clauses_asking, load_index, topics_asked
+from actions.retrieval import clauses_asking, followed_topic, load_index, topics_asked
 from actions.topics import (
     ASKS_BACK, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back, contact_message,
     ranked_topics,
@@ -23,13 +23,17 @@ FALLBACK_INTENT = "nlu_fallback"
 OFFERED_TOPICS = ("overview", "bac", "careers")
 
 
-def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ranking: Sequence[Dict]) -> Optional[Reply]:
+def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ranking: Sequence[Dict],
+           last_topic: Optional[str] = None) -> Optional[Reply]:
     """When the classifier hesitates: the topic the knowledge base clearly supports, answered and named
     (« J'ai compris que vous parliez de … »); else a question between two close topics; else None.
 
     The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
-    complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »)."""
-    topic = load_index().evidence(context.text).topic or complement_topic(kb, formation_key, context)
+    complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »). A follow-up
+    (« et … ? ») stays on the `last_topic` when the search supports it nearly as well as the best."""
+    index = load_index()
+    topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic or \
+        complement_topic(kb, formation_key, context)
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)

@@ -70,7 +70,8 @@ class ActionHandleFallback(Action):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            reply = from_context(kb, formation_key, context, ranking) or unsure(kb, formation_key, context, ranking)
+            reply = from_context(kb, formation_key, context, ranking) or \
+                unsure(kb, formation_key, context, ranking, tracker.get_slot("last_topic"))
         # « le TFP APS, c'est combien d'heures ? », found out of scope: a sourced complement answers it
         # clearly, unless the question asks what no answer covers (« elle coûte combien, la carte ? »).
         elif not load_index().beyond(text) and (topic := complement_topic(kb, formation_key, context)):

@@ -113,15 +113,22 @@ def asks_about_own_admission(text: str) -> bool:
     return any(f" {cue} " in said for cue in words()["own_admission"])
 
 
-def word_stems(text: str, framing: bool = True) -> set:
+def word_stems(text: str, framing: bool = True, codes: bool = False) -> set:
     """Crude stems (first six letters) of the meaningful words, so « demander » meets « demande ».
 
     Enough to rank a handful of sentences by their overlap with a question. `framing=False` also drops
-    the words that only frame a question (« on apprend quoi ? »).
+    the words that only frame a question (« on apprend quoi ? »). Words of two letters or less are
+    dropped; `codes=True` keeps those that mix letters and digits (« E6 », « B1 »), which tell a
+    topic's facts apart (the search thresholds in actions/retrieval.py and actions/complements.py were
+    set without them).
     """
     typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
     stop_words = set(words()["stop_words"]) | (set() if framing else set(words()["framing_words"]))
-    return {word[:6] for word in typed if word not in stop_words and len(word) > 2}
+    return {word[:6] for word in typed if word not in stop_words and (len(word) > 2 or codes and _is_code(word))}
+
+
+def _is_code(word: str) -> bool:
+    return any(char.isdigit() for char in word) and any(char.isalpha() for char in word)
 
 
 NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd|nde)?")

@@ -141,22 +141,49 @@ def load_index(path: Path = INDEX_FILE) -> Index:
     return Index(json.loads(path.read_text(encoding="utf-8")))
 
 
-if __name__ == "__main__":
-    write_index(Path(sys.argv[1]) if len(sys.argv) > 1 else INDEX_FILE)
+# When the classifier hesitates or ranks the last topic next, a follow-up stays on the last topic if the
+# knowledge base supports that topic nearly as well as the best one: the conversation breaks the tie.
+FOLLOW_UP_SHARE = 0.8
 
 
-def continued_topic(text: str, classified: str, last: Optional[str], index: Optional[Index] = None) -> str:
+def continued_topic(text: str, classified: str, last: Optional[str], index: Optional[Index] = None,
+                    runner_up: Optional[str] = None) -> str:
     """The topic a follow-up is about: the last one when the message opens on it (« et … », « elle … »)
     and the knowledge base supports it better than the classifier's topic (« elle est valable combien
-    d'années ? » after the carte professionnelle is not about the formation's duration)."""
+    d'années ? » after the carte professionnelle is not about the formation's duration), or nearly as well
+    when the classifier ranked it next (« et ils regardent quels fichiers ? » after the contrôle de
+    moralité, read as the selection's « dossier »)."""
     if not last or last == classified or last not in _answerable() or not is_follow_up(text):
         return classified
     scores = (index or load_index()).evidence(text).scores
-    return last if scores.get(last, 0.0) > MIN_LEAD * scores.get(classified, 0.0) else classified
+    share = FOLLOW_UP_SHARE if last == runner_up else MIN_LEAD
+    return last if scores.get(last, 0.0) > share * scores.get(classified, 0.0) else classified
 
 
-# Where a message may hold a second question: a question mark, a semicolon, « et » or « aussi ».
-CLAUSE_BREAK = re.compile(r"\?|;|\bet\b|\baussi\b|\bainsi que\b", re.IGNORECASE)
+def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None) -> Optional[str]:
+    """The last topic, for an unsure follow-up the knowledge base supports on it (« Et quels papiers faut-il
+    pour en demander une nouvelle ? » after the autorisation préalable, not the carte professionnelle)."""
+    if not last or last not in _answerable() or not is_follow_up(text):
+        return None
+    scores = (index or load_index()).evidence(text).scores
+    best = max(scores.values(), default=0.0)
+    return last if scores.get(last, 0.0) >= max(MIN_SCORE, FOLLOW_UP_SHARE * best) else None
+
+
+# Where a sentence may hold a second question: a question or exclamation mark, a semicolon or a colon,
+# « et », « aussi » or « ainsi que ».
+CLAUSE_BREAK = re.compile(r"[?!;:]|\bet\b|\baussi\b|\bainsi que\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _clauses(text: str) -> List[str]:
+    """The parts of `text` that may each ask a question. In a message that asks something, a sentence
+    that ends with a period only gives context (« Je monte mon projet avec France Travail. », « J'ai déjà
+    ma carte pro. »): its words must neither drown the question that follows nor add a topic."""
+    sentences = SENTENCE_END.split(text.strip())
+    if "?" in text:
+        sentences = [sentence for sentence in sentences if not sentence.endswith(".")]
+    return [clause for sentence in sentences for clause in CLAUSE_BREAK.split(sentence) if word_stems(clause)]
 
 
 def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Optional[Index] = None) -> List[str]:
@@ -169,9 +196,7 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     """
     index = index or load_index()
     found: List[str] = []
-    for clause in CLAUSE_BREAK.split(text):
-        if not word_stems(clause):
-            continue
+    for clause in _clauses(text):
         evidence = index.evidence(clause)
         ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
         best = max(evidence.scores.items(), key=lambda pair: pair[1], default=("", 0.0))
@@ -195,9 +220,13 @@ def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = Non
     """For each topic of a message that asks several (topics_asked), the clause that asks it: its answer is
     ranked against that clause (« la carte pro dure combien, et l'autorisation préalable ? » does not rank
     the validity of the autorisation against « carte pro »). The whole text for a one-topic message."""
-    clauses = [clause for clause in CLAUSE_BREAK.split(text) if word_stems(clause)]
+    clauses = _clauses(text)
     if len(names) < 2 or len(clauses) < 2:
         return [text] * len(names)
     index = index or load_index()
     scores = [index.evidence(clause).scores for clause in clauses]
     return [max(zip(clauses, scores), key=lambda pair: pair[1].get(name, 0.0))[0].strip() for name in names]
+
+
+if __name__ == "__main__":
+    write_index(Path(sys.argv[1]) if len(sys.argv) > 1 else INDEX_FILE)

@@ -265,6 +265,23 @@ def test_the_complement_closest_to_the_question_is_chosen(ask, kb):
     assert text.startswith(f"Hors fiche de la formation : {validity.text.rstrip('.')}")
 
 
+@pytest.mark.parametrize("question, asked_as", [
+    ("Et pour avoir la carte, il faut quoi ?", "avoir la carte"),
+    ("quelle formation donne droit à la carte pro ?", "quelle formation"),
+])
+def test_a_question_in_a_complements_own_words_gets_it_when_no_word_tells_them_apart(ask, kb, question, asked_as):
+    wanted = next(c for c in kb.complements_for("professional_card") if asked_as in c.asked_as)
+    assert wanted != kb.complements_for("professional_card")[0], "not the first by file order"
+    text, _, _ = ask("ask_professional_card", text=question)
+    assert text.startswith(f"Hors fiche de la formation : {wanted.text.rstrip('.')}")
+
+
+def test_an_exam_unit_named_by_its_code_gets_the_complement_that_describes_it(ask, kb):
+    described = next(c for c in kb.complements_for("exams") if "E6 Participation" in c.text)
+    text, _, _ = ask("ask_exams", text="Et l'épreuve E6, elle porte sur quoi ?")
+    assert text.startswith(f"Hors fiche de la formation : {described.text.rstrip('.')}")
+
+
 def test_more_continues_the_same_topic_then_says_it_is_all(ask, kb):
     _, _, slots = ask("ask_prior_authorisation")
     seen = 1

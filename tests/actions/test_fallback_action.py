@@ -71,6 +71,25 @@ def test_an_unsure_message_the_knowledge_base_supports_is_answered_and_named(mak
     assert slots["last_topic"] == "moral_check"
 
 
+def test_an_unsure_follow_up_stays_on_the_last_topic_when_the_knowledge_base_supports_it(
+        make_tracker, run_action, render, kb):
+    """« papiers » and « demander » belong to the carte professionnelle as much as to the autorisation
+    préalable: the conversation decides."""
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_professional_card", "confidence": 0.5},
+               {"name": "ask_bac", "confidence": 0.4}]
+    documents = next(c for c in kb.complements_for("prior_authorisation") if "papiers" in c.asked_as)
+    said = "Et quels papiers faut-il pour en demander une nouvelle ?"
+    for last_topic, expected in [("prior_authorisation", "prior_authorisation"), (None, None)]:
+        tracker = make_tracker("nlu_fallback", said, slots={"last_topic": last_topic}, intent_ranking=ranking)
+        messages, slots = run_action(ActionHandleFallback(), tracker)
+        texts, _ = render(messages)
+        assert slots.get("last_topic") == expected, texts
+    assert texts[0].startswith("Vous parlez"), "without the conversation, the two readings stay open"
+    tracker = make_tracker("nlu_fallback", said, slots={"last_topic": "prior_authorisation"}, intent_ranking=ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert documents.text.rstrip(".") in texts[0]
+
+
 def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make_tracker, run_action, render):
     ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_overview", "confidence": 0.3},
                {"name": "ask_duration", "confidence": 0.05}]

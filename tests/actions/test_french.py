@@ -1,6 +1,6 @@
 import pytest
 
-from actions.french import join_fr, ordinal_index, preceded_by_de, strip_final_period, upper_first
+from actions.french import join_fr, ordinal_index, preceded_by_de, strip_final_period, upper_first, word_stems
 from knowledge.text import fold
 
 
@@ -15,6 +15,13 @@ def test_join_fr(items, conjunction, expected):
 def test_strip_final_period_keeps_ellipsis():
     assert strip_final_period("Une phrase.") == "Une phrase"
     assert strip_final_period("les procédures de protection...") == "les procédures de protection..."
+
+
+def test_word_stems_keep_codes_but_not_short_words():
+    """« E6 » tells an exam unit apart; « de », « on » and « un » tell nothing."""
+    said = "L'épreuve E6, on la passe en un jour ?"
+    assert word_stems(said, framing=False, codes=True) == {"epreuv", "e6", "passe", "jour"}
+    assert word_stems(said, framing=False) == {"epreuv", "passe", "jour"}
 
 
 def test_fold_ignores_case_accents_and_spacing():

@@ -31,12 +31,28 @@ def test_two_questions_are_found_in_the_order_asked(index):
     assert topics_asked("ça dure combien de temps ce bts ?", "duration", index=index) == ["duration"]
 
 
+def test_a_sentence_of_context_neither_hides_a_question_nor_adds_one(index):
+    context = "Je prépare ma reconversion avec mon conseiller depuis des mois, on a tout regardé ensemble."
+    assert topics_asked(f"{context} Deux questions : faut-il un entretien, et quel est le niveau du diplôme ?",
+                        "diploma", index=index) == ["selection", "diploma"]
+    assert topics_asked("J'ai déjà ma carte pro. Il faut une autorisation préalable pour entrer en formation ?",
+                        "prior_authorisation", ["professional_card"], index) == ["prior_authorisation"]
+
+
 def test_a_follow_up_stays_on_the_topic_it_continues(index):
     assert is_follow_up("Elle est valable combien d'années ?") and not is_follow_up("Combien de temps dure le BTS ?")
     assert continued_topic("Elle est valable combien d'années ?", "duration", "professional_card", index) == \
         "professional_card"
     assert continued_topic("et on apprend quoi ?", "program", "duration", index) == "program"
     assert continued_topic("Combien de temps dure le BTS ?", "duration", "professional_card", index) == "duration"
+
+
+def test_a_follow_up_the_classifier_ranked_second_on_the_last_topic_stays_on_it(index):
+    """« dossier » makes « fichiers » look like the selection; the contrôle de moralité, just discussed and
+    ranked next, is nearly as well supported."""
+    said = "et ils regardent quoi comme fichiers ?"
+    assert continued_topic(said, "selection", "moral_check", index, runner_up="moral_check") == "moral_check"
+    assert continued_topic(said, "selection", "moral_check", index, runner_up="careers") == "selection"
 
 
 def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):

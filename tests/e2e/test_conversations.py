@@ -12,7 +12,7 @@ from scripts.check_conversations import check, load, summary
 
 pytestmark = pytest.mark.model
 
-MIN_SCORE = 0.81
+MIN_SCORE = 0.84
 MAX_HONEST_MISSES = 11
 
 
