@@ -64,8 +64,8 @@ class ActionAnswerTopic(Action):
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []
         notes += [Message("in_french")] if is_english(context.text) else []
-        topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"), runner_up=next(
-            iter(runners_up(tracker, 1)), None))
+        topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"),
+                                runner_up=(runners_up(tracker, 1) or [None])[0])
         names = topics_asked(context.text, topic, runners_up(tracker))
         reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

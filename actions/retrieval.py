@@ -146,6 +146,14 @@ def load_index(path: Path = INDEX_FILE) -> Index:
 FOLLOW_UP_SHARE = 0.8
 
 
+def _follow_up_scores(text: str, last: Optional[str], index: Optional[Index]) -> Optional[Dict[str, float]]:
+    """The search's scores of each topic for a message that follows up on the answerable topic `last`
+    (« et … », « elle … »); None for any other message."""
+    if not last or last not in _answerable() or not is_follow_up(text):
+        return None
+    return (index or load_index()).evidence(text).scores
+
+
 def continued_topic(text: str, classified: str, last: Optional[str], index: Optional[Index] = None,
                     runner_up: Optional[str] = None) -> str:
     """The topic a follow-up is about: the last one when the message opens on it (« et … », « elle … »)
@@ -153,9 +161,9 @@ def continued_topic(text: str, classified: str, last: Optional[str], index: Opti
     d'années ? » after the carte professionnelle is not about the formation's duration), or nearly as well
     when the classifier ranked it next (« et ils regardent quels fichiers ? » after the contrôle de
     moralité, read as the selection's « dossier »)."""
-    if not last or last == classified or last not in _answerable() or not is_follow_up(text):
+    scores = _follow_up_scores(text, last, index) if last != classified else None
+    if scores is None:
         return classified
-    scores = (index or load_index()).evidence(text).scores
     share = FOLLOW_UP_SHARE if last == runner_up else MIN_LEAD
     return last if scores.get(last, 0.0) > share * scores.get(classified, 0.0) else classified
 
@@ -163,9 +171,9 @@ def continued_topic(text: str, classified: str, last: Optional[str], index: Opti
 def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None) -> Optional[str]:
     """The last topic, for an unsure follow-up the knowledge base supports on it (« Et quels papiers faut-il
     pour en demander une nouvelle ? » after the autorisation préalable, not the carte professionnelle)."""
-    if not last or last not in _answerable() or not is_follow_up(text):
+    scores = _follow_up_scores(text, last, index)
+    if scores is None:
         return None
-    scores = (index or load_index()).evidence(text).scores
     best = max(scores.values(), default=0.0)
     return last if scores.get(last, 0.0) >= max(MIN_SCORE, FOLLOW_UP_SHARE * best) else None
 

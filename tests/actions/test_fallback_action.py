@@ -79,15 +79,18 @@ def test_an_unsure_follow_up_stays_on_the_last_topic_when_the_knowledge_base_sup
                {"name": "ask_bac", "confidence": 0.4}]
     documents = next(c for c in kb.complements_for("prior_authorisation") if "papiers" in c.asked_as)
     said = "Et quels papiers faut-il pour en demander une nouvelle ?"
-    for last_topic, expected in [("prior_authorisation", "prior_authorisation"), (None, None)]:
+
+    def reply_after(last_topic):
         tracker = make_tracker("nlu_fallback", said, slots={"last_topic": last_topic}, intent_ranking=ranking)
         messages, slots = run_action(ActionHandleFallback(), tracker)
-        texts, _ = render(messages)
-        assert slots.get("last_topic") == expected, texts
-    assert texts[0].startswith("Vous parlez"), "without the conversation, the two readings stay open"
-    tracker = make_tracker("nlu_fallback", said, slots={"last_topic": "prior_authorisation"}, intent_ranking=ranking)
-    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+        return render(messages)[0], slots
+
+    texts, slots = reply_after("prior_authorisation")
+    assert slots.get("last_topic") == "prior_authorisation", texts
     assert documents.text.rstrip(".") in texts[0]
+    texts, slots = reply_after(None)
+    assert slots.get("last_topic") is None, texts
+    assert texts[0].startswith("Vous parlez"), "without the conversation, the two readings stay open"
 
 
 def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make_tracker, run_action, render):
