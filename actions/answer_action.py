@@ -15,7 +15,7 @@ from actions.formations import (
 )
 from actions.french import is_english
 from actions.replies import Message
-from actions.retrieval import clauses_asking, continued_topic, load_index, topics_asked
+from actions.retrieval import clauses_asking, continued_topic, load_index, named_complement_topic, topics_asked
 from actions.safety import never_raises
 from actions.topics import SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back
 from actions.tracker import (
@@ -66,6 +66,7 @@ class ActionAnswerTopic(Action):
         notes += [Message("in_french")] if is_english(context.text) else []
         topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"),
                                 runner_up=(runners_up(tracker, 1) or [None])[0])
+        topic = named_complement_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker))
         reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

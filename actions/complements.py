@@ -30,10 +30,15 @@ def rank(complements: List[Complement], question: str) -> List[Complement]:
     the card's complements apart, but « avoir la carte » asks for the conditions.
     """
     texts = [" ".join([complement.text, *complement.asked_as]) for complement in complements]
-    said = normalise_space(question)
-    named = [max((_ignored_words(asked) for asked in complement.asked_as if find_phrase(said, asked)), default=0)
+    named = [max((_ignored_words(asked) for asked in named_by(complement, question)), default=0)
              for complement in complements]
     return [complements[index] for index in best_first(texts, question, named)]
+
+
+def named_by(complement: Complement, question: str) -> List[str]:
+    """The complement's `asked_as` phrases that `question` contains."""
+    said = normalise_space(question)
+    return [asked for asked in complement.asked_as if find_phrase(said, asked)]
 
 
 def _ignored_words(phrase: str) -> int:

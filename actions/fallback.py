@@ -1,7 +1,7 @@
 """Honest answers when the assistant cannot answer, and a clarifying question when it hesitates."""
 from __future__ import annotations
 
-from typing import Dict, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent
@@ -9,7 +9,7 @@ from knowledge.topics import topic_of_intent
 from actions.complements import clearest_complement
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
-from actions.retrieval import clauses_asking, followed_topic, load_index, topics_asked
+from actions.retrieval import MIN_SCORE, clauses_asking, followed_topic, load_index, topics_asked
 from actions.topics import (
     ASKS_BACK, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back, contact_message,
     ranked_topics,
@@ -18,6 +18,9 @@ from actions.wording import about, link_label, topic_button, wording
 
 # Two intents whose confidences are this close are too close to call: ask rather than guess.
 AMBIGUITY_GAP = 0.15
+# Two topics the search supports at least this many times its threshold for choosing one are two readings
+# of the message the knowledge base really covers.
+STRONG_SUPPORT = 2.0
 FALLBACK_INTENT = "nlu_fallback"
 # What the assistant offers when it cannot answer.
 OFFERED_TOPICS = ("overview", "bac", "careers")
@@ -37,7 +40,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)
-    return clarification(ranking, context.entities)
+    return clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))
 
 
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
@@ -68,12 +71,27 @@ def understood_answer(names: Sequence[str], kb: KnowledgeBase, formation_key: Op
     return answer_questions(list(names), kb, formation_key, context, notes, clauses_asking(context.text, names))
 
 
-def clarification(ranking: Sequence[Dict], entities: Dict[str, str]) -> Optional[Reply]:
-    """« Vous parlez de ... ou de ... ? » when the two best intents are close topics, else None."""
+def strongly_supported(scores: Dict[str, float]) -> List[str]:
+    """The two best labels of a search (`Evidence.scores`) when both are topics the knowledge base supports
+    strongly; else []. Too close for the search to choose, they are still two real readings."""
+    best_two = sorted(scores.items(), key=lambda pair: -pair[1])[:2]
+    if len(best_two) < 2 or best_two[1][1] < STRONG_SUPPORT * MIN_SCORE:
+        return []
+    names = [name for name, _ in best_two]
+    return names if all(name in wording()["topics"] for name in names) else []
+
+
+def clarification(ranking: Sequence[Dict], entities: Dict[str, str],
+                  searched: Sequence[str] = ()) -> Optional[Reply]:
+    """« Vous parlez de ... ou de ... ? » when the two best intents are close topics, or when the two topics
+    the search strongly supports (`searched`) include the classifier's best (« faut-il faire une demande
+    avant l'entrée en formation ? »: the autorisation préalable or the contrôle de moralité); else None. Saying that the fiche does not cover it would be wrong in both cases."""
     candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
-    if len(candidates) < 2 or candidates[0]["confidence"] - candidates[1]["confidence"] > AMBIGUITY_GAP:
+    if len(candidates) < 2:
         return None
     names = [_labelled_topic(entry["name"]) for entry in candidates]
+    if candidates[0]["confidence"] - candidates[1]["confidence"] > AMBIGUITY_GAP:
+        names = list(searched) if names[0] in searched else [None]
     if None in names:
         return None
     message = Message("clarify", {"first": about(names[0]), "second": about(names[1])})

@@ -25,6 +25,7 @@ from knowledge.loader import load_knowledge_base
 from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
+from actions.complements import clearest_complement, named_by
 from actions.french import is_follow_up, word_stems
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
@@ -166,6 +167,19 @@ def continued_topic(text: str, classified: str, last: Optional[str], index: Opti
         return classified
     share = FOLLOW_UP_SHARE if last == runner_up else MIN_LEAD
     return last if scores.get(last, 0.0) > share * scores.get(classified, 0.0) else classified
+
+
+def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, formation_key: Optional[str] = None,
+                           index: Optional[Index] = None) -> str:
+    """The topic of a sourced complement that clearly answers the question and that the question names by
+    one of its `asked_as` phrases, when the search supports that topic clearly better than the classifier's
+    (« le conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de
+    moralité works); else `classified`."""
+    complement = clearest_complement(kb, text, formation_key)
+    if complement is None or complement.topic == classified or not named_by(complement, text):
+        return classified
+    scores = (index or load_index()).evidence(text).scores
+    return complement.topic if scores.get(complement.topic, 0.0) > MIN_LEAD * scores.get(classified, 0.0) else classified
 
 
 def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None) -> Optional[str]:

@@ -282,6 +282,21 @@ def test_an_exam_unit_named_by_its_code_gets_the_complement_that_describes_it(as
     assert text.startswith(f"Hors fiche de la formation : {described.text.rstrip('.')}")
 
 
+def test_a_complement_of_another_topic_the_question_names_and_the_search_favours_is_the_answer(ask, kb):
+    # Read as the contrôle de moralité, the question names the delay of the autorisation préalable.
+    delay = next(c for c in kb.complements_for("prior_authorisation") if "met" in c.asked_as)
+    text, _, slots = ask("ask_moral_check", text="Le CNAPS met longtemps à répondre ?")
+    assert text.startswith(f"Hors fiche de la formation : {delay.text.rstrip('.')}")
+    assert slots["last_topic"] == "prior_authorisation"
+
+
+def test_a_named_complement_of_another_topic_does_not_overrule_a_topic_the_search_favours(ask, kb):
+    # « manager une équipe » names a careers complement, but the question asks what is taught.
+    text, _, slots = ask("ask_program", text="on nous apprend à manager une équipe d'agents ?")
+    assert slots["last_topic"] == "program"
+    assert not any(c.text.rstrip(".") in text for c in kb.complements_for("careers"))
+
+
 def test_more_continues_the_same_topic_then_says_it_is_all(ask, kb):
     _, _, slots = ask("ask_prior_authorisation")
     seen = 1

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from actions.complements import clearest_complement
+from actions.fallback import STRONG_SUPPORT, strongly_supported
 from actions.fallback_action import ActionHandleFallback
+from actions.retrieval import MIN_SCORE
 from knowledge.schema import Establishment
 
 
@@ -99,6 +101,27 @@ def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make
     texts, _ = render(run_action(ActionHandleFallback(), make_tracker(
         "nlu_fallback", "il fait beau aujourd'hui chez vous ?", intent_ranking=ranking))[0])
     assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
+def test_an_unsure_message_two_topics_of_the_knowledge_base_answer_gets_a_clarifying_question(
+        make_tracker, run_action, render):
+    # The classifier leans to one topic; the search supports it and another nearly as well: two readings
+    # with different answers, not a question the fiche leaves aside.
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_moral_check", "confidence": 0.3},
+               {"name": "ask_duration", "confidence": 0.05}]
+    texts, buttons = render(run_action(ActionHandleFallback(), make_tracker(
+        "nlu_fallback", "Le CNAPS intervient avant l'entrée en formation ?", intent_ranking=ranking))[0])
+    assert texts == ["Vous parlez du contrôle de moralité ou de l'autorisation préalable ?"]
+    assert [b["payload"] for b in buttons] == ["/ask_moral_check", "/ask_prior_authorisation"]
+
+
+def test_only_two_strongly_supported_topics_are_two_readings():
+    strong = STRONG_SUPPORT * MIN_SCORE
+    assert strongly_supported({"moral_check": strong + 3, "prior_authorisation": strong, "selection": 1.0}) == [
+        "moral_check", "prior_authorisation"]
+    assert strongly_supported({"moral_check": strong + 3, "prior_authorisation": strong - 0.1}) == []
+    assert strongly_supported({"moral_check": strong + 3, "out_of_scope": strong + 1}) == []
+    assert strongly_supported({"moral_check": strong}) == []
 
 
 def test_a_greeting_the_classifier_missed_gets_a_greeting(make_tracker, run_action, render):

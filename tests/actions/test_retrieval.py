@@ -2,7 +2,7 @@
 import pytest
 
 from actions.french import is_follow_up
-from actions.retrieval import continued_topic, load_index, topics_asked
+from actions.retrieval import continued_topic, load_index, named_complement_topic, topics_asked
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,14 @@ def test_a_follow_up_the_classifier_ranked_second_on_the_last_topic_stays_on_it(
     said = "et ils regardent quoi comme fichiers ?"
     assert continued_topic(said, "selection", "moral_check", index, runner_up="moral_check") == "moral_check"
     assert continued_topic(said, "selection", "moral_check", index, runner_up="careers") == "selection"
+
+
+def test_a_complement_named_in_another_topic_moves_the_answer_only_when_the_search_agrees(index, kb):
+    said = "Mon employeur doit-il prévenir quelqu'un si je fais mon stage chez lui ?"
+    assert named_complement_topic(kb, said, "careers", index=index) == "prior_authorisation"
+    # Nothing named: the classifier's topic stays, even with a complement of another topic in sight.
+    assert named_complement_topic(kb, "et pour les stages en entreprise ?", "careers", index=index) == "careers"
+    assert named_complement_topic(kb, said, "prior_authorisation", index=index) == "prior_authorisation"
 
 
 def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):
