@@ -85,7 +85,8 @@ def clarification(ranking: Sequence[Dict], entities: Dict[str, str],
                   searched: Sequence[str] = ()) -> Optional[Reply]:
     """« Vous parlez de ... ou de ... ? » when the two best intents are close topics, or when the two topics
     the search strongly supports (`searched`) include the classifier's best (« faut-il faire une demande
-    avant l'entrée en formation ? »: the autorisation préalable or the contrôle de moralité); else None. Saying that the fiche does not cover it would be wrong in both cases."""
+    avant l'entrée en formation ? »: the autorisation préalable or the contrôle de moralité); else None.
+    Saying that the fiche does not cover it would be wrong in both cases."""
     candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
     if len(candidates) < 2:
         return None

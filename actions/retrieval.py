@@ -179,7 +179,8 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     if complement is None or complement.topic == classified or not named_by(complement, text):
         return classified
     scores = (index or load_index()).evidence(text).scores
-    return complement.topic if scores.get(complement.topic, 0.0) > MIN_LEAD * scores.get(classified, 0.0) else classified
+    clearly_better = scores.get(complement.topic, 0.0) > MIN_LEAD * scores.get(classified, 0.0)
+    return complement.topic if clearly_better else classified
 
 
 def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None) -> Optional[str]:
