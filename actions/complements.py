@@ -1,7 +1,8 @@
 """Sourced facts beyond the fiche: which ones answer the question best, and how each is shown."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
 
 from rank_bm25 import BM25Okapi
 
@@ -29,7 +30,7 @@ def rank(complements: List[Complement], question: str) -> List[Complement]:
     the phrase has that word ranking ignores: « pour avoir la carte, il faut quoi ? » has no word that tells
     the card's complements apart, but « avoir la carte » asks for the conditions.
     """
-    texts = [" ".join([complement.text, *complement.asked_as]) for complement in complements]
+    texts = [_searchable(complement) for complement in complements]
     named = [max((_ignored_words(asked) for asked in named_by(complement, question)), default=0)
              for complement in complements]
     return [complements[index] for index in best_first(texts, question, named)]
@@ -41,6 +42,11 @@ def named_by(complement: Complement, question: str) -> List[str]:
     return [asked for asked in complement.asked_as if find_phrase(said, asked)]
 
 
+def _searchable(complement: Complement) -> str:
+    """What a question is matched against: the complement's text and the phrases it is asked as."""
+    return " ".join([complement.text, *complement.asked_as])
+
+
 def _ignored_words(phrase: str) -> int:
     """How many words of `phrase` ranking by word stems does not count (« avoir la carte »: 2)."""
     return max(len(phrase.split()) - len(word_stems(phrase, framing=False)), 0)
@@ -49,7 +55,9 @@ def _ignored_words(phrase: str) -> int:
 # A complement answers a question the classifier could not place when its BM25 score reaches this and is
 # this many times the best score of any other topic's complement. On the development set
 # (tests/nlu/heldout.yml) these values pick a complement for 15 of 230 messages, 10 of them in the
-# message's own topic: good enough when the classifier is unsure, not to overrule it.
+# message's own topic: good enough when the classifier is unsure, not to overrule it alone (a confident
+# classifier gives way only when the question also names the complement and the search favours its topic:
+# retrieval.named_complement_topic).
 CLEAR_SCORE = 7.0
 CLEAR_LEAD = 1.5
 
@@ -61,13 +69,19 @@ def clearest_complement(kb: KnowledgeBase, question: str, formation_key: Optiona
     complements = kb.complements_of(formation_key)
     if not asked or len(complements) < 2:
         return None
-    documents = [sorted(word_stems(" ".join([c.text, *c.asked_as]), framing=False)) or ["_"] for c in complements]
-    scores = BM25Okapi(documents).get_scores(asked)
+    scores = _search_index(tuple(_searchable(complement) for complement in complements)).get_scores(asked)
     best = max(range(len(complements)), key=lambda index: scores[index])
     others = [score for complement, score in zip(complements, scores) if complement.topic != complements[best].topic]
     if scores[best] >= CLEAR_SCORE and scores[best] >= CLEAR_LEAD * max(others, default=0.0):
         return complements[best]
     return None
+
+
+@lru_cache(maxsize=8)
+def _search_index(texts: Tuple[str, ...]) -> BM25Okapi:
+    """The BM25 index of a formation's complements, built once: the answering action asks it on every
+    question (retrieval.named_complement_topic)."""
+    return BM25Okapi([sorted(word_stems(text, framing=False)) or ["_"] for text in texts])
 
 
 def _concerns(complement: Complement, entities: Dict[str, str]) -> bool:

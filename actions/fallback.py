@@ -92,7 +92,9 @@ def clarification(ranking: Sequence[Dict], entities: Dict[str, str],
         return None
     names = [_labelled_topic(entry["name"]) for entry in candidates]
     if candidates[0]["confidence"] - candidates[1]["confidence"] > AMBIGUITY_GAP:
-        names = list(searched) if names[0] in searched else [None]
+        if names[0] not in searched:
+            return None
+        names = list(searched)
     if None in names:
         return None
     message = Message("clarify", {"first": about(names[0]), "second": about(names[1])})
