@@ -15,7 +15,9 @@ from actions.formations import (
 )
 from actions.french import is_english
 from actions.replies import Message
-from actions.retrieval import clauses_asking, continued_topic, load_index, named_complement_topic, topics_asked
+from actions.retrieval import (
+    ASSISTANT, clauses_asking, continued_topic, load_index, named_complement_topic, topics_asked,
+)
 from actions.safety import never_raises
 from actions.topics import SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back
 from actions.tracker import (
@@ -24,8 +26,6 @@ from actions.tracker import (
 
 # Follow-ups on what was just said: they stay with the conversation's formation.
 FOLLOW_UPS = ("more", "definition", "select_item")
-# The intent of questions about the assistant itself (their training examples are in the search index).
-ASSISTANT = "bot_challenge"
 
 
 class ActionAnswerTopic(Action):

@@ -18,12 +18,13 @@ def vocabulary() -> dict:
     return yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
 
 
-def _resolve(target: str, known: List[str]) -> Optional[str]:
-    """The known bac an alias target names: itself, or the one value that contains its words. Words that
-    name no kind of bac (« sécurité » in « agent de sécurité ») name none, even when one bac contains them."""
+def _resolve(target: str, known: List[str], alias_target: bool = False) -> Optional[str]:
+    """The known bac a value names: itself, or the one value that contains its words. Words a user said
+    that name no kind of bac (« sécurité » in « agent de sécurité ») name none, even when one bac contains
+    them; an alias target of the vocabulary (« métiers de la sécurité ») is a specialty, read as it is."""
     matches = [candidate for candidate in known if fold(candidate) == target]
     kinds = {word for generic in vocabulary()["extra_values"]["bac"] for word in fold(generic).split()}
-    if not matches and kinds & set(target.split()):
+    if not matches and (alias_target or kinds & set(target.split())):
         matches = [candidate for candidate in known if target in fold(candidate)]
     return matches[0] if len(matches) == 1 else None
 
@@ -48,6 +49,17 @@ def _names(own_words: set, said: set) -> bool:
 
 
 def canonical_bac(value: str, accepted: List[str], following: str = "") -> Optional[str]:
+    """The bac `value` names (see _bac_named_from_start), read from its first word that begins one: the
+    entity extractor may catch the class with the bac (« terminale bac pro métiers de la sécurité »)."""
+    words = value.split()
+    for start in range(len(words)):
+        found = _bac_named_from_start(" ".join(words[start:]), accepted, following)
+        if found is not None:
+            return found
+    return None
+
+
+def _bac_named_from_start(value: str, accepted: List[str], following: str = "") -> Optional[str]:
     """The bac `value` names: one the fiche accepts, a generic bac (« bac professionnel »), or None.
 
     An alias of the vocabulary may begin the value (« bac pro métiers » begins with « bac pro »); a
@@ -65,7 +77,7 @@ def canonical_bac(value: str, accepted: List[str], following: str = "") -> Optio
         aliases = {fold(alias): fold(target) for alias, target in vocabulary()["aliases"]["bac"].items()}
         for alias in sorted(aliases, key=len, reverse=True):
             if wanted == alias or wanted.startswith(alias + " "):
-                found = _resolve(aliases[alias], known)
+                found = _resolve(aliases[alias], known, alias_target=True)
                 break
     if found in generics:
         next_words = "".join(char if char.isalnum() or char in "'-" else " " for char in fold(following)).split()

@@ -7,9 +7,10 @@ from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent
 
 from actions.complements import clearest_complement
+from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import is_english, join_fr
 from actions.replies import Link, Message, Reply
-from actions.retrieval import MIN_SCORE, clauses_asking, followed_topic, load_index, topics_asked
+from actions.retrieval import ASSISTANT, MIN_SCORE, clauses_asking, followed_topic, load_index, topics_asked
 from actions.topics import (
     ASKS_BACK, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back, contact_message,
     ranked_topics,
@@ -40,7 +41,24 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)
-    return clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))
+    return answered_from_the_situation(kb, formation_key, context, ranking) or \
+        clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))
+
+
+# The two readings the user's own situation reconciles: its guide's answer quotes the bacs the fiche accepts.
+BAC_OR_OWN_ADMISSION = {"bac", "eligibility"}
+
+
+def answered_from_the_situation(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                                ranking: Sequence[Dict]) -> Optional[Reply]:
+    """An unsure message torn between the bacs accepted and the user's own admission, that states the
+    user's situation (« pas de bac, mais un CAP … je peux y entrer ? »): the guide's answer for it. Asking
+    which of the two was meant would lead to the same answer: it quotes the fiche's bacs too."""
+    best_two = [topic_of_intent(entry["name"]) for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
+    situation = read_situation(None, context.entities, context.text)
+    if {topic.name for topic in best_two if topic} != BAC_OR_OWN_ADMISSION or situation in (None, UNKNOWN):
+        return None
+    return eligibility_reply(kb, formation_key, situation).then(user_situation=situation)
 
 
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
@@ -56,6 +74,17 @@ def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Conte
         return None
     reply = answer_topic(topic, kb, formation_key, context)
     return None if asks_back(topic, reply) else reply
+
+
+def about_the_assistant(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                        ranking: Sequence[Dict]) -> bool:
+    """An unsure message whose best reading is a question on what was just said with nothing to hold on to
+    (« tu peux faire quoi exactement ? » read as « c'est quoi ? »), which the search clearly finds is about
+    the assistant: as when the classifier is sure of that reading, the assistant presents itself."""
+    best = next((entry for entry in ranking if entry.get("name") != FALLBACK_INTENT), {})
+    topic = answerable_topic(best.get("name"))
+    return topic in ASKS_BACK and asks_back(topic, answer_topic(topic, kb, formation_key, context)) \
+        and load_index().clear_label(context.text) == ASSISTANT
 
 
 def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[str]:

@@ -12,7 +12,7 @@ from knowledge.loader import load_knowledge_base
 from knowledge.topics import topics
 
 from actions.fallback import (
-    FALLBACK_INTENT, cannot_answer, complement_topic, from_context, understood_answer, unsure,
+    FALLBACK_INTENT, about_the_assistant, cannot_answer, complement_topic, from_context, understood_answer, unsure,
 )
 from actions.formations import ask_which_formation, understood, without_formation_names
 from actions.french import is_english, is_goodbye, is_greeting
@@ -70,6 +70,9 @@ class ActionHandleFallback(Action):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
+            if about_the_assistant(kb, formation_key, context, ranking):
+                dispatcher.utter_message(response="utter_iamabot")
+                return switched
             reply = from_context(kb, formation_key, context, ranking) or \
                 unsure(kb, formation_key, context, ranking, tracker.get_slot("last_topic"))
         # « le TFP APS, c'est combien d'heures ? », found out of scope: a sourced complement answers it

@@ -34,6 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 INDEX_FILE = REPO / "knowledge" / "build" / "retrieval.json"
 NLU_DIR = REPO / "data" / "nlu"
 OUT_OF_SCOPE = "out_of_scope"
+# The intent of questions about the assistant itself (their training examples are in the index).
+ASSISTANT = "bot_challenge"
 # A topic is chosen when its best document scores at least this much, and this many times the best
 # document of any other label. On the development set (tests/nlu/heldout.yml, 230 messages) these values
 # choose a topic for 121 messages, 120 of them right.

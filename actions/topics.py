@@ -512,11 +512,13 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
 
 
 def more_of_the_topic(context: Context, kb: KnowledgeBase, formation_key: Optional[str]) -> Reply:
-    """« En savoir plus »: the next page of the last answer."""
+    """« En savoir plus »: the next page of the last answer, starting with what the message names, if it
+    names one piece of it (« et la E51 ? » after the exams: the piece on E51); else in the answer's order."""
     pending = context.more or {}
     rest = [Message.from_slot(message) for message in pending.get("messages") or []]
     if not rest or pending.get("topic") not in topics():
         return Reply([Message("nothing_more")], {"more": None}, [topic_button(t) for t in ("program", "careers")])
-    shown, rest = next_page(rest)
+    order = best_first([" ".join(map(str, message.values.values())) for message in rest], context.text)
+    shown, rest = next_page([rest[index] for index in order])
     topic = topics()[pending["topic"]]
     return _page_reply(topic, shown, rest, [], {}, follow_ups(topic, kb, formation_key))

@@ -450,3 +450,13 @@ def test_no_fact_beyond_the_mos_fiche_reaches_an_answer_on_another_formation(sch
     assert "Hors fiche de la formation" in mos
     assert "Hors fiche de la formation" not in cg
     assert "CNAPS" not in cg and "MOS" not in cg
+
+
+def test_more_starts_with_the_piece_the_message_names(ask, kb):
+    first, _, slots = ask("ask_exams", text="comment on est évalué ?")
+    named = "E51 Management des ressources humaines"
+    assert any(named in c.text for c in kb.complements_for("exams")) and named not in first
+    plain, _, _ = ask("ask_more", slots={"more": slots["more"]}, text="la suite")
+    asked, _, _ = ask("ask_more", slots={"more": slots["more"]}, text="et la E51 ?")
+    assert named not in plain
+    assert named in asked

@@ -8,8 +8,8 @@ from actions.retrieval import MIN_SCORE
 from knowledge.schema import Establishment
 
 
-def run_fallback(make_tracker, run_action, render, intent, ranking=None, entities=None):
-    tracker = make_tracker(intent, "message", entities, intent_ranking=ranking)
+def run_fallback(make_tracker, run_action, render, intent, ranking=None, entities=None, text="message"):
+    tracker = make_tracker(intent, text, entities, intent_ranking=ranking)
     messages, _ = run_action(ActionHandleFallback(), tracker)
     return render(messages)
 
@@ -136,6 +136,34 @@ def test_a_goodbye_the_classifier_missed_gets_a_goodbye(make_tracker, run_action
     messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "ok merci beaucoup, à plus !"))
     texts, _ = render(messages)
     assert texts == ["Au revoir et bonne continuation dans votre projet d'orientation !"]
+
+
+def test_an_unsure_question_with_nothing_to_define_about_the_assistant_gets_its_presentation(
+        make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_definition", "confidence": 0.34},
+               {"name": "ask_more", "confidence": 0.33}]
+    question = "Tu peux faire quoi exactement ?"
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=question)
+    assert texts == ["Je suis un assistant virtuel, pas une personne. Je réponds à partir de la fiche officielle de la "
+                     "formation ; pour un échange avec l'équipe pédagogique, adressez-vous à l'établissement."]
+    # Read first as another topic, the same words are not taken for a question on the assistant.
+    ranking[1:] = [ranking[2], {"name": "ask_duration", "confidence": 0.34}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=question)
+    assert not texts[0].startswith("Je suis un assistant virtuel")
+
+
+def test_unsure_between_the_bacs_and_ones_admission_a_stated_situation_gets_the_guides_answer(
+        make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_bac", "confidence": 0.38},
+               {"name": "ask_eligibility", "confidence": 0.36}]
+    stated = "J'ai 41 ans, pas de bac, mais un CAP et 12 ans d'expérience. Est-ce que je peux y entrer ?"
+    messages, slots = run_action(ActionHandleFallback(), make_tracker("nlu_fallback", stated, intent_ranking=ranking))
+    texts, _ = render(messages)
+    assert texts[0].startswith("La fiche de la formation ne dit rien d'un accès sans bac.")
+    assert slots["user_situation"] == "no_bac"
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            text="Est-ce que je peux y entrer ?")
+    assert texts == ["Vous parlez des bacs acceptés ou de vos chances d'admission ?"]
 
 
 def test_a_question_that_opens_with_hello_is_still_a_question(make_tracker, run_action, render):
