@@ -122,17 +122,23 @@ interactive: train $(INDEX) ## Rasa interactive learning (starts the action serv
 test-unit: $(KB) $(RESPONSES) $(INDEX) ## Unit tests: knowledge base, actions, scripts (no model needed)
 	$(PY) -m pytest -m "not model and not cluster" tests
 
-# The blind set's bars: the understanding issue's macro-F1 target (0.92, reached: 0.927); for accuracy a
-# guard against regressions at the level reached (0.917), below the issue's target of 0.93: see the README.
+# Bars: guards against regressions at the levels reached, not the understanding issue's targets (accuracy
+# 0.93, macro-F1 0.92; see the README). The first blind set (0.921 / 0.933) has since judged training
+# configurations; the second (0.844 / 0.855), written for that, judged none.
 BLIND_MIN_ACCURACY ?= 0.91
 BLIND_MIN_MACRO_F1 ?= 0.92
+BLIND2_MIN_ACCURACY ?= 0.83
+BLIND2_MIN_MACRO_F1 ?= 0.84
 
-test-nlu: train ## NLU on the development (held-out) set and on the blind set; fails below their bars
+test-nlu: train ## NLU on the development (held-out) set and on the two blind sets; fails below their bars
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/heldout.yml --out $(RESULTS)/nlu
 	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu/intent_report.json --name "held-out (dev)" --min-macro-f1 0.95
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/blind/blind.yml --out $(RESULTS)/nlu-blind
-	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu-blind/intent_report.json --name "blind" --pairs 10 \
+	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu-blind/intent_report.json --name "blind 1" --pairs 10 \
 		--min-macro-f1 $(BLIND_MIN_MACRO_F1) --min-accuracy $(BLIND_MIN_ACCURACY)
+	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/blind-2/blind.yml --out $(RESULTS)/nlu-blind-2
+	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu-blind-2/intent_report.json --name "blind 2" --pairs 10 \
+		--min-macro-f1 $(BLIND2_MIN_MACRO_F1) --min-accuracy $(BLIND2_MIN_ACCURACY)
 
 test-stories: train ## Conversation tests (test stories), failing on any prediction error
 	$(RASA) test core --model $(MODELS_DIR) --stories tests/stories --out $(RESULTS)/stories --fail-on-prediction-errors

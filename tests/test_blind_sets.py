@@ -1,0 +1,40 @@
+"""The blind sets stay blind: each is the file whose SHA-256 its README (and the project's) records, and no
+training example is copied from one."""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from knowledge.nlu import hand_written_examples
+from knowledge.text import fold
+
+REPO = Path(__file__).resolve().parents[1]
+BLIND_SETS = sorted((REPO / "tests" / "nlu").glob("blind*/blind.yml"))
+
+
+def test_there_are_two_blind_sets():
+    assert [path.parent.name for path in BLIND_SETS] == ["blind", "blind-2"]
+
+
+@pytest.mark.parametrize("blind_set", BLIND_SETS, ids=lambda path: path.parent.name)
+def test_a_blind_set_is_the_file_its_readme_records(blind_set):
+    recorded = re.search(r"SHA-256 de blind\.yml : ([0-9a-f]{64})", (blind_set.parent / "README.md").read_text("utf-8"))
+    assert recorded and hashlib.sha256(blind_set.read_bytes()).hexdigest() == recorded.group(1)
+    assert recorded.group(1) in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+# Blind messages equal to a training example (case and accents aside), as measured when each set was
+# committed: short replies anyone writes (« oui », « jsp », « la suite ») and a few common questions
+# (« what is the bts mos? »), written independently. A training example copied from a blind set adds one.
+COINCIDENCES = {"blind": 24, "blind-2": 35}
+
+
+@pytest.mark.parametrize("blind_set", BLIND_SETS, ids=lambda path: path.parent.name)
+def test_no_training_example_is_taken_from_a_blind_set(blind_set):
+    training = {fold(text) for text in hand_written_examples(REPO / "data" / "nlu")}
+    blind = {fold(text) for text in hand_written_examples(blind_set.parent)}
+    assert len(blind) > 400
+    assert len(blind & training) <= COINCIDENCES[blind_set.parent.name]
