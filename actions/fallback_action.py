@@ -68,6 +68,10 @@ class ActionHandleFallback(Action):
         # seldom a question on the métier's career.
         elif metier_answer(kb, formation_key, text, facts=[SALARY]):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
+        # « quels bacs pour le NDRC ? », out of scope for a classifier that learnt other formations to be:
+        # the school has this one, and without its name the message clearly asks a topic.
+        elif asked.named and asked.key and (named_topic := load_index().evidence(context.text).topic):
+            reply = answer_topic(named_topic, kb, asked.key, context)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
             if about_the_assistant(kb, formation_key, context, ranking):

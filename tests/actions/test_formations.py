@@ -283,3 +283,12 @@ def test_a_formations_name_is_not_a_word_beyond_the_fiche(at_the_demo_school, ma
 def test_the_metier_sentence_closest_to_the_question_comes_first(kb):
     lead, _ = metier_answer(kb, "MOS", "agent de sécurité, ça bosse la nuit ?")
     assert "de jour comme de nuit" in render(lead[0]).text
+
+
+def test_a_question_on_a_formation_of_the_school_found_out_of_scope_is_answered(at_the_demo_school, make_tracker,
+                                                                                 run_action, render, demo_school):
+    messages, slots = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "quels bacs pour le BTS NDRC ?"))
+    assert demo_school.formation("NDRC").access.bacs.source.sentence[:80] in " ".join(render(messages)[0])
+    assert slots["formation"] == "NDRC"
+    messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "le BTS NDRC ça coûte combien ?"))
+    assert render(messages)[0][0].startswith("Je ne peux pas répondre à cette question")
