@@ -68,10 +68,6 @@ class ActionHandleFallback(Action):
         # seldom a question on the métier's career.
         elif metier_answer(kb, formation_key, text, facts=[SALARY]):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
-        # « quels bacs pour le NDRC ? », out of scope for a classifier that learnt other formations to be:
-        # the school has this one, and without its name the message clearly asks a topic.
-        elif asked.named and asked.key and (named_topic := load_index().evidence(context.text).topic):
-            reply = answer_topic(named_topic, kb, asked.key, context)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
             if about_the_assistant(kb, formation_key, context, ranking):
@@ -79,9 +75,12 @@ class ActionHandleFallback(Action):
                 return switched
             reply = from_context(kb, formation_key, context, ranking) or \
                 unsure(kb, formation_key, context, ranking, tracker.get_slot("last_topic"))
-        # « le TFP APS, c'est combien d'heures ? », found out of scope: a sourced complement answers it
-        # clearly, unless the question asks what no answer covers (« elle coûte combien, la carte ? »).
-        elif not load_index().beyond(text) and (topic := complement_topic(kb, formation_key, context)):
+        # Found out of scope, yet the knowledge base clearly answers it, unless it asks what no answer covers
+        # (« elle coûte combien, la carte ? »): « le TFP APS, c'est combien d'heures ? », which a sourced
+        # complement answers; « quels bacs pour le NDRC ? », on a formation of the school that a classifier
+        # trained for one fiche learnt to be out of scope, whose topic the search finds without its name.
+        elif not load_index().beyond(context.text) and (topic := complement_topic(kb, formation_key, context) or (
+                asked.named and asked.key and load_index().evidence(context.text).topic)):
             reply = understood_answer([topic], kb, formation_key, context)
         if reply is None:
             reply = cannot_answer(kb, formation_key)
