@@ -123,12 +123,12 @@ test-unit: $(KB) $(RESPONSES) $(INDEX) ## Unit tests: knowledge base, actions, s
 	$(PY) -m pytest -m "not model and not cluster" tests
 
 # Bars: guards against regressions at the levels reached, not the understanding issue's targets (accuracy
-# 0.93, macro-F1 0.92; see the README). The first blind set (0.921 / 0.933) has since judged training
-# configurations; the second (0.844 / 0.855), written for that, judged none.
+# 0.93, macro-F1 0.92; see the README). The first blind set (0.928 / 0.937) has since judged training
+# configurations; the second (0.853 / 0.869), written for that, judged none.
 BLIND_MIN_ACCURACY ?= 0.91
 BLIND_MIN_MACRO_F1 ?= 0.92
-BLIND2_MIN_ACCURACY ?= 0.83
-BLIND2_MIN_MACRO_F1 ?= 0.84
+BLIND2_MIN_ACCURACY ?= 0.84
+BLIND2_MIN_MACRO_F1 ?= 0.85
 
 test-nlu: train ## NLU on the development (held-out) set and on the two blind sets; fails below their bars
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/heldout.yml --out $(RESULTS)/nlu

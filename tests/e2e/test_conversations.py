@@ -1,8 +1,8 @@
 """The end-to-end answer check (tests/conversations/, scripts/check_conversations.py) on the running stack.
 
 Each conversation is played over REST and judged on the replies' content. The bars guard against
-regressions at the level reached (161 of 198 conversations right, 11 replies not honest enough where
-the fiche is silent); the understanding issue's targets (95 %, none) are not reached yet: see the README.
+regressions near the level reached (169 of 198 conversations right, 7 replies not honest enough where
+the fiche is silent, on 6 December); the understanding issue's targets (95 %, none) are not reached yet: see the README.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scripts.check_conversations import check, load, summary
 pytestmark = pytest.mark.model
 
 MIN_SCORE = 0.84
-MAX_HONEST_MISSES = 11
+MAX_HONEST_MISSES = 9
 
 
 def test_the_conversations_get_right_answers(assistant):
