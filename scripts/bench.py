@@ -11,6 +11,8 @@ Measured, in one run:
 - the NLU-only floor (Rasa's /model/parse, with the HTTP API turned on by a throwaway token) at 1 and
   20 clients, and the ratio full turn / NLU only;
 - the memory (RSS) of each process after the load, and the time the stack took to be ready.
+- the CPU time each server spent per message at each load, and the ratio of a full turn's (all servers)
+  to a message's understood alone: on a shared machine, steadier than the throughputs.
 The rate limits are lifted for the run (RATE_LIMIT_* = 0). It is a benchmark, not a test: it prints
 figures and never fails on them; CI does not run it.
 """
@@ -56,6 +58,8 @@ sys.path.insert(0, str(REPO))
 from actions.wording import phrase  # noqa: E402
 
 UNAVAILABLE = phrase("service_unavailable")
+RASA, ACTIONS = "serveur Rasa", "serveur d'actions"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -68,6 +72,8 @@ class Run:
     # Replies « Le service est momentanément indisponible… »: the turn outlasted REPLY_TIMEOUT_SECONDS.
     unavailable: int = 0
     seconds: float = 0.0
+    # CPU time of each server per answered message (ms): steadier than throughput on a shared machine.
+    cpu_ms: Dict[str, float] = field(default_factory=dict)
 
     def percentile(self, share: float) -> float:
         if not self.latencies:
@@ -79,10 +85,13 @@ class Run:
     def throughput(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
+    def cpu(self, server: str) -> str:
+        return f"{self.cpu_ms[server]:.1f}" if server in self.cpu_ms else "—"
+
     def row(self) -> str:
         return (f"| {self.name} | {len(self.latencies)} | {self.errors} | {self.unavailable} | {self.throughput:.1f} | "
                 f"{self.percentile(0.5) * 1000:.0f} | {self.percentile(0.95) * 1000:.0f} | "
-                f"{self.percentile(0.99) * 1000:.0f} |")
+                f"{self.percentile(0.99) * 1000:.0f} | {self.cpu(RASA)} | {self.cpu(ACTIONS)} |")
 
 
 async def post(session: aiohttp.ClientSession, url: str, body: dict, run: Run) -> None:
@@ -175,8 +184,8 @@ def start_stack(workdir: Path, token: str) -> tuple:
     raise SystemExit("l'assistant n'a pas démarré : voir la sortie ci-dessus")
 
 
-def rss_by_process(root: int) -> Dict[str, float]:
-    """Resident memory (MB) of each server run.py started, by its command."""
+def servers(root: int) -> Dict[str, tuple]:
+    """Each server run.py started, by its name: its /proc stat fields and status."""
     table = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -185,16 +194,25 @@ def rss_by_process(root: int) -> Dict[str, float]:
             command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        table[int(stat.parent.name)] = (int(fields[1]), status, command)
-    memory = {}
-    for pid, (parent, status, command) in table.items():
-        if parent != root:
+        table[int(stat.parent.name)] = (fields, status, command)
+    found = {}
+    for pid, (fields, status, command) in table.items():
+        if int(fields[1]) != root:
             continue
-        rss = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-        name = ("serveur d'actions" if " actions" in command else "serveur Rasa" if " run " in command
-                else "serveur web")
-        memory[name] = rss / 1024
-    return memory
+        name = ACTIONS if " actions" in command else RASA if " run " in command else "serveur web"
+        found[name] = (fields, status)
+    return found
+
+
+def rss_by_process(root: int) -> Dict[str, float]:
+    """Resident memory (MB) of each server."""
+    return {name: next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0) / 1024
+            for name, (_, status) in servers(root).items()}
+
+
+def cpu_seconds(root: int) -> Dict[str, float]:
+    """CPU time (user + system) each server has used so far."""
+    return {name: (int(fields[11]) + int(fields[12])) / CLOCK_TICKS for name, (fields, _) in servers(root).items()}
 
 
 def chart(runs: List[Run], path: Path) -> None:
@@ -221,20 +239,42 @@ def chart(runs: List[Run], path: Path) -> None:
     figure.savefig(path, dpi=100)
 
 
+def ratios(runs: List[Run], floor: Run) -> List[str]:
+    """What a full turn costs against understanding alone: latency at 1 conversation, throughput under load
+    (the issue's « ratio full turn / NLU only », against NLU alone at the same number of clients)."""
+    closed = {int(run.name.split(", ")[1].split()[0]): run for run in runs if "simultanée" in run.name}
+    nlu = {int(run.name.rsplit(", ", 1)[1].split()[0]): run for run in runs if run.name.startswith("NLU")}
+    lines = []
+    if 1 in closed:
+        lines.append(f"- Tour complet à 1 conversation / NLU seule à 1 client (p50) : "
+                     f"{closed[1].percentile(0.5) / floor.percentile(0.5):.1f}×.")
+    for level, run in sorted(closed.items()):
+        if level in nlu and level > 1 and nlu[level].throughput:
+            lines.append(f"- Débit d'un tour complet à {level} conversations / débit de la NLU seule à {level} "
+                         f"clients : {run.throughput / nlu[level].throughput:.2f}.")
+    # The same ratio in CPU time, which a busy neighbour on a shared machine disturbs less.
+    parse_cpu = nlu.get(20, floor).cpu_ms.get(RASA)
+    for level, run in sorted(closed.items()):
+        turn_cpu = sum(run.cpu_ms.values())
+        if parse_cpu and turn_cpu and level > 1:
+            lines.append(f"- CPU d'un tour complet à {level} conversations (tous serveurs : {turn_cpu:.1f} ms) / CPU "
+                         f"d'un message de NLU seule (serveur Rasa : {parse_cpu:.1f} ms) : {parse_cpu / turn_cpu:.2f}.")
+    return lines
+
+
 def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, args) -> str:
-    single = next(run for run in runs if run.name.endswith(", 1 conversation(s) simultanée(s)"))
     lines = [
         "# Performance (`make bench`)",
         "",
         f"Mesuré le {time.strftime('%Y-%m-%d %H:%M')} sur {os.cpu_count()} cœurs, client sur la même machine "
         f"(boucle locale), {args.turns} tours par conversation, limites de débit levées.",
         "",
-        "| charge | réponses | erreurs | « indisponible » | messages/s | p50 (ms) | p95 (ms) | p99 (ms) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| charge | réponses | erreurs | « indisponible » | messages/s | p50 (ms) | p95 (ms) | p99 (ms) "
+        "| CPU Rasa (ms/message) | CPU actions (ms/message) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         *[run.row() for run in [*runs]],
         "",
-        f"- Tour complet à 1 conversation / NLU seule à 1 client (p50) : "
-        f"{single.percentile(0.5) / floor.percentile(0.5):.1f}×.",
+        *ratios(runs, floor),
         f"- Prêt en {ready:.1f} s après le lancement.",
         "- Mémoire après la charge : "
         + ", ".join(f"{name} {mb:.0f} Mo" for name, mb in sorted(memory.items())) + ".",
@@ -245,16 +285,26 @@ def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, 
     return "\n".join(lines)
 
 
-async def measure(rasa_url: str, token: str, args) -> tuple:
+async def with_cpu(root: int, load) -> Run:
+    """Runs one load and charges each server's CPU time to the messages answered."""
+    before = cpu_seconds(root)
+    run = await load
+    after = cpu_seconds(root)
+    if run.latencies:
+        run.cpu_ms = {name: 1000 * (after[name] - before.get(name, 0.0)) / len(run.latencies) for name in after}
+    return run
+
+
+async def measure(rasa_url: str, token: str, root: int, args) -> tuple:
     await closed_loop(rasa_url, 2, 2)  # warm-up: the first turns load lazily built parts
-    floor = await nlu_only(rasa_url, token, 1, 60)
-    nlu_parallel = await nlu_only(rasa_url, token, 20, 15)
+    floor = await with_cpu(root, nlu_only(rasa_url, token, 1, 60))
+    nlu_parallel = await with_cpu(root, nlu_only(rasa_url, token, 20, 15))
     runs = [floor, nlu_parallel]
     for level in args.levels:
-        runs.append(await closed_loop(rasa_url, level, args.turns))
+        runs.append(await with_cpu(root, closed_loop(rasa_url, level, args.turns)))
         print(f"  {runs[-1].row()}")
     for rate in args.rates:
-        runs.append(await open_loop(rasa_url, rate, args.seconds))
+        runs.append(await with_cpu(root, open_loop(rasa_url, rate, args.seconds)))
         print(f"  {runs[-1].row()}")
     return runs, floor
 
@@ -270,7 +320,7 @@ def main(argv: List[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
         process, env, ready = start_stack(Path(workdir), token)
         try:
-            runs, floor = asyncio.run(measure(f"http://{HOST}:{env['RASA_PORT']}", token, args))
+            runs, floor = asyncio.run(measure(f"http://{HOST}:{env['RASA_PORT']}", token, process.pid, args))
             memory = rss_by_process(process.pid)
         finally:
             process.send_signal(signal.SIGINT)

@@ -39,3 +39,16 @@ def test_install_replaces_rasas_check():
         assert RemoteAction._validate_action_result is speedups.validate_action_result
     finally:
         RemoteAction._validate_action_result = original
+
+
+def test_event_classes_are_found_as_rasa_finds_them():
+    from rasa.shared.core.events import Event, SessionStarted, UserUttered
+    from rasa.shared.utils.common import all_subclasses
+
+    for name in {event_class.type_name for event_class in all_subclasses(Event)}:
+        assert speedups.resolve_event_type(name) is speedups.RASA_RESOLVE_EVENT(name)
+    assert speedups.resolve_event_type("user") is UserUttered
+    assert speedups.resolve_event_type("topic") is None
+    assert speedups.resolve_event_type("inconnu", default=SessionStarted) is SessionStarted
+    with pytest.raises(ValueError):
+        speedups.resolve_event_type("inconnu")

@@ -1,0 +1,82 @@
+"""Rasa's SQL tracker store, with what each turn pays for it cut down (SQLite for `make run`, PostgreSQL for
+the cluster profile). A profile of the Rasa server under load (py-spy, README « Performance ») put the
+tracker store at over a third of its CPU: each turn reads the conversation session back, and saves the
+tracker twice, each save first counting the events already stored. Here:
+- the number of the tracker's events already stored is known from the turn's read and its saves, so a
+  save does not count them in the database (every turn starts with a read, under the conversation's
+  lock, which also covers the cluster's other servers; after a failed save, or without a read, the
+  database is asked as Rasa does). Rasa's count (the events since the latest session start) is also
+  wrong in a turn that starts a new session: its second save stored the previous session's events
+  again, and they showed in the new session; here they are stored once;
+- a read fetches the events' JSON only, not whole ORM objects;
+- SQLite writes in write-ahead-log mode with `synchronous=NORMAL`: a commit no longer waits for the disk
+  twice (a power cut may lose the last turns, never corrupt the file); readers never wait for a writer.
+Stored rows and their meaning are Rasa's own: `make purge`, `make report` and the staff console read
+them unchanged.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from collections import OrderedDict
+from typing import Any, Iterator, Optional, Text
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+
+# Conversations whose stored-event count is remembered; beyond, the oldest are forgotten (and counted in
+# the database again if they come back in the middle of a turn, which a turn's read prevents anyway).
+REMEMBERED_CONVERSATIONS = 10_000
+
+
+def use_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class LeanSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stored_counts: "OrderedDict[Text, int]" = OrderedDict()
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", use_write_ahead_log)
+
+    def stored_count(self, sender_id: Text) -> Optional[int]:
+        """Events of the conversation's current session in the database, if known without asking it."""
+        return self._stored_counts.get(sender_id)
+
+    def _remember(self, sender_id: Text, count: int) -> None:
+        self._stored_counts[sender_id] = count
+        self._stored_counts.move_to_end(sender_id)
+        while len(self._stored_counts) > REMEMBERED_CONVERSATIONS:
+            self._stored_counts.popitem(last=False)
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
+            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
+        if not fetch_events_from_all_sessions:
+            # What Rasa's save would count: the events since the latest session start.
+            self._remember(sender_id, len(events))
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = self._stored_counts.get(tracker.sender_id)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        sender_id = tracker.sender_id
+        try:
+            await super().save(tracker)
+        finally:
+            # A failed save leaves the database's count unknown: the next save asks it.
+            self._stored_counts.pop(sender_id, None)
+        # Every event of this tracker is stored now, whatever session it belongs to.
+        self._remember(sender_id, len(tracker.events))
