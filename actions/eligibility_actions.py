@@ -30,10 +30,7 @@ from actions.wording import render
 # Messages that are not an answer to the guide's question: the form rejects them and the rules take over
 # (answer the question, or stop the guide).
 SIDE_QUESTION_INTENTS = {"out_of_scope", "bot_challenge"}
-# The intents that start the guide (data/rules/eligibility.yml, conversation.yml): a question on admission,
-# and a situation given outside the guide.
 ELIGIBILITY_INTENT = "ask_eligibility"
-GUIDE_STARTING_INTENTS = {ELIGIBILITY_INTENT, "inform_situation"}
 STOP_INTENTS = {"deny", "goodbye"}
 # Actions that speak of their own during the guide; anything else said since the user's message was an
 # answer to a side question.
@@ -60,11 +57,6 @@ class ValidateEligibilityForm(FormValidationAction):
         starting = tracker.get_slot("requested_slot") is None
         if starting:
             situation = stated_situation(tracker)
-            # Rasa runs this extraction after every message (action_extract_slots): a message that does not
-            # start the guide only gives a situation it states, which validate_situation remembers (« j'ai 29 ans,
-            # un bac pro depuis 2013 … » then « c'est bon pour moi ? »).
-            if intent not in GUIDE_STARTING_INTENTS:
-                return {"situation": situation} if situation else {}
             if situation:
                 return {"situation": situation}
             # « avec ce diplôme, je pourrai diriger une agence ? » is not a question on the user's admission:

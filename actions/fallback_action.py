@@ -22,7 +22,7 @@ from actions.replies import Message
 from actions.retrieval import load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, topic_of_quoted_fact
-from actions.tracker import conversation_context, formation_events, latest_intent, send
+from actions.tracker import conversation_context, formation_events, latest_intent, remembered_situation, send
 
 # The topic whose answer quotes the métier fiches (knowledge/topics.yml, answers_metier_questions).
 METIER_TOPIC = next(topic.name for topic in topics().values() if topic.answers_metier_questions)
@@ -85,4 +85,6 @@ class ActionHandleFallback(Action):
         if reply is None:
             reply = cannot_answer(kb, formation_key)
             reply = reply.then(Message("in_french")) if is_english(text) else reply
-        return switched + send(reply, dispatcher)
+        # A situation stated in a message found out of scope (« 29 ans, puis la fac de droit … »): the guide
+        # will not ask for it again.
+        return switched + send(reply, dispatcher) + remembered_situation(tracker)

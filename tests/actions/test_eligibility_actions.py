@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge.nlu import hand_written_examples
 
@@ -189,22 +190,8 @@ def test_a_situation_stated_with_no_question_answers_the_guide_at_once(make_trac
     assert slots["situation"] == "bac général" and texts == []
 
 
-@pytest.mark.parametrize("intent, text", [("greet", "Salut"), ("ask_duration", "ça dure combien ?")])
-def test_a_message_that_does_not_start_the_guide_leaves_its_slot_alone(make_tracker, run_action, render, intent, text):
-    """Rasa runs the extraction after every message: a greeting must not answer the guide in advance."""
-    assert validate(make_tracker, run_action, render, intent, text, slots={"user_situation": "bac général"},
-                    asked=False) == ([], {})
-
-
-def test_the_intents_that_start_the_guide_are_those_of_the_rules():
-    from actions.eligibility_actions import GUIDE_STARTING_INTENTS
-    from staff.review_export import rule_actions
-
-    rules = rule_actions(Path(__file__).resolve().parents[2] / "data" / "rules")
-    assert {intent for intent, action in rules.items() if action == "eligibility_form"} == GUIDE_STARTING_INTENTS
-
-
-def test_a_situation_stated_with_another_intent_is_kept_for_the_guide(make_tracker, run_action, render):
-    texts, slots = validate(make_tracker, run_action, render, "out_of_scope", "29 ans, bac général puis la fac de droit",
-                            {"bac": "bac général"}, asked=False)
-    assert slots == {"situation": "bac général", "user_situation": "bac général"} and texts == []
+def test_only_the_form_calls_its_validation_action():
+    """A custom mapping naming the action would have Rasa call it after every message of every conversation
+    (action_extract_slots); the form calls it on its own turns."""
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain" / "domain.yml").read_text())
+    assert domain["slots"]["situation"]["mappings"] == [{"type": "custom"}]

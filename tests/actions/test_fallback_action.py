@@ -230,3 +230,10 @@ def test_an_unsure_what_is_it_on_a_term_a_complement_defines_gets_the_definition
                {"name": "bot_challenge", "confidence": 0.1}]
     texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", "le taj cé koi", intent_ranking=ranking))[0])
     assert defining.text.rstrip(".") in " ".join(texts)
+
+
+def test_a_situation_stated_in_an_out_of_scope_message_is_kept_for_the_guide(make_tracker, run_action, render):
+    tracker = make_tracker("out_of_scope", "29 ans, bac général puis la fac de droit", {"bac": "bac général"})
+    messages, slots = run_action(ActionHandleFallback(), tracker)
+    assert render(messages)[0][0].startswith("Je ne peux pas répondre")
+    assert slots["user_situation"] == "bac général"

@@ -90,6 +90,23 @@ def test_eligibility_guide_with_a_question_in_the_middle(assistant, kb):
     assert formation.access.selection_source.sentence in result
 
 
+def test_a_situation_stated_in_passing_is_not_asked_again(assistant, kb):
+    """Kept by the answer, not by the form's slot extraction, which runs on the form's turns only."""
+    sender = f"stated-{uuid.uuid4().hex[:8]}"
+    assistant.say(sender, "j'ai un bac général, ça dure combien de temps ?")
+    result = texts(assistant.say(sender, "est-ce que je peux entrer en BTS MOS ?"))
+    assert "quelle est votre situation" not in result
+    assert "avec un bac général, vous faites partie des profils" in result
+
+
+def test_an_answer_the_guide_does_not_understand_is_said_once(assistant):
+    sender = f"unclear-{uuid.uuid4().hex[:8]}"
+    assistant.say(sender, "est-ce que je peux entrer en BTS MOS ?")
+    answers = [answer.get("text", "") for answer in assistant.say(sender, "oui")]
+    assert sum(text.startswith("Je n'ai pas bien compris votre situation") for text in answers) == 1
+    assert any("quelle est votre situation" in text for text in answers)
+
+
 def test_a_source_is_a_link_and_more_is_one_tap_away(assistant, kb):
     """A short first answer whose source travels as a link, then « En savoir plus » on the same topic."""
     sender = f"more-{uuid.uuid4().hex[:8]}"
