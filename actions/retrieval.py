@@ -45,6 +45,11 @@ MIN_LEAD = 1.2
 # quoi ? »).
 SECOND_TOPIC_SCORE = 6.0
 SECOND_TOPIC_LEAD = 1.5
+# What a clause must score to confirm the topic the classifier ranked next for the whole message when that
+# topic is among the clause's best, tied with others, and the clause clearly does not ask the classifier's
+# topic: a clause of one common word (« et il faut quel bac ? ») ties every label whose shortest document
+# holds the word, and the classifier breaks the tie.
+RUNNER_UP_SCORE = 3.0
 
 
 @dataclass(frozen=True)
@@ -217,10 +222,12 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     `main` is the classifier's topic for the whole message, `runners_up` the next topics of its ranking.
     Each clause is searched on its own: a clause whose best topic is `main` places it; a clause adds
     another topic when the search clearly finds it and the classifier ranked it next, or when the search
-    alone finds it very clearly.
+    alone finds it very clearly; once another clause has placed `main`, a clause where the classifier's
+    next topic ties for best, well ahead of `main`, adds it.
     """
     index = index or load_index()
     found: List[str] = []
+    tied_runner_up: Optional[str] = None
     for clause in _clauses(text):
         evidence = index.evidence(clause)
         ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
@@ -232,10 +239,15 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
         elif evidence.topic and (evidence.topic in runners_up or (
                 ranked[0] >= SECOND_TOPIC_SCORE and ranked[0] >= SECOND_TOPIC_LEAD * ranked[1])):
             topic = evidence.topic
+        elif (runners_up and RUNNER_UP_SCORE <= evidence.scores.get(runners_up[0], 0.0) == ranked[0]
+              and MIN_LEAD * evidence.scores.get(main, 0.0) <= ranked[0]):
+            topic, tied_runner_up = runners_up[0], runners_up[0]
         else:
             topic = None
         if topic and topic not in found:
             found.append(topic)
+    if tied_runner_up and main not in found:
+        found.remove(tied_runner_up)
     if len(found) < 2:
         return [main]
     return found if main in found else [main] + found

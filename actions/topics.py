@@ -17,7 +17,7 @@ from knowledge.topics import Topic, topic_of_intent, topics
 
 from actions.complements import complement_message, complements_for
 from actions.formations import not_in_this_fiche
-from actions.french import join_fr, ordinal_index, strip_final_period, upper_first
+from actions.french import join_fr, ordinal_index, strip_final_period, upper_first, word_stems
 from actions.metier_answers import metier_answer
 from actions.pages import first_page, in_bubbles, more_slot, next_page
 from actions.replies import Link, Message, Reply, button
@@ -193,11 +193,22 @@ def compose_fiche(topic: Topic, formation: Formation, kb: KnowledgeBase, context
             parts.append((path, _list_bubbles(_list_template(path), list(fact.value))))
         elif sentence_of(fact) and all(sentence_of(fact) != m.values.get("sentence") for _, p in parts for m in p):
             parts.append((path, [_quote(sentence_of(fact), first=True)]))
+        if path in topic.notes and parts and parts[-1][0] == path:
+            parts[-1][1].append(Message(topic.notes[path]))
     if not parts:
         return Answer()
     texts = [" ".join([*(render(m).text for m in part), *topic.asked_as.get(path, ())]) for path, part in parts]
-    order = best_first(texts, asked_about(context, formation))
-    lead, *others = [parts[index][1] for index in order]
+    # A fact this fiche lacks, named by two of the words people ask it with, competes by those words: when
+    # it ranks first, the question asks what the fiche does not say (« on peut continuer ses études après ? »
+    # on a fiche without « Poursuite d'études »), and the answer says so before what the fiche does say.
+    # One word is not enough: « je reprends mes études, quels débouchés ? » asks for the débouchés.
+    asked = asked_about(context, formation)
+    absent = [path for path in topic.facts if fact_at(formation, path) is None
+              and len(word_stems(" ".join(topic.asked_as.get(path, ()))) & word_stems(asked)) >= 2]
+    order = best_first(texts + [" ".join(topic.asked_as[path]) for path in absent], asked)
+    silent = [Message("beyond_the_fiche")] if order[0] >= len(parts) else []
+    lead, *others = [parts[index][1] for index in order if index < len(parts)]
+    lead = silent + lead
     # The fiche's sentences after the first one are introduced as what it adds.
     details = [_quote(m.values["sentence"], first=False) if m.template == "quote_first" else m
                for part in others for m in part]

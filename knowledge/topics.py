@@ -29,6 +29,10 @@ class Topic:
     quote_when_silent: Optional[str] = None
     # Questions on a métier's salary, conditions or career are answered from its ONISEP fiche.
     answers_metier_questions: bool = False
+    # Fact path -> a message of the wording file said right after that fact: what the fiche leaves to the
+    # school (« Accès sur dossier, voire tests et/ou entretien. » names the steps of the selection without
+    # detailing them, and « y a un test de sport ? » deserves to hear that the fiche says no more).
+    notes: Dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=None)

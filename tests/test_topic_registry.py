@@ -96,6 +96,13 @@ def test_templates_and_labels_exist():
     assert set(labels) <= set(topics())
 
 
+def test_notes_follow_facts_of_their_topic_and_exist_in_the_wording():
+    notes = [(topic, path, note) for topic in topics().values() for path, note in topic.notes.items()]
+    assert notes
+    for topic, path, note in notes:
+        assert path in topic.facts and note in wording()["messages"], (topic.name, path)
+
+
 def test_follow_ups_are_topics_with_a_button():
     for topic in topics().values():
         for follow_up in topic.follow_ups:

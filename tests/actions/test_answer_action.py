@@ -5,6 +5,7 @@ import pytest
 
 from actions.answer_action import ActionAnswerTopic
 from actions.complements import complements_for
+from actions.wording import phrase
 
 
 def best_complement(kb, topic, question=""):
@@ -75,8 +76,10 @@ def test_careers_list_the_fiche_jobs_then_its_employers(ask, formation):
     assert slots["listed_items"] == {"kind": "text", "items": formation.careers.value}
 
 
-def test_where_one_works_quotes_the_employers_first(ask, formation):
-    text, _, _ = ask("ask_careers", text="on peut travailler dans quel genre d'entreprise ou d'administration ?")
+@pytest.mark.parametrize("question", ["on peut travailler dans quel genre d'entreprise ou d'administration ?",
+                                      "Concrètement, qui embauche les jeunes après ce BTS ?", "qui recrute ?"])
+def test_where_one_works_quotes_the_employers_first(ask, formation, question):
+    text, _, _ = ask("ask_careers", text=question)
     assert text.startswith(f"D'après la fiche de la formation : « {formation.description.employers.source.sentence} »")
 
 
@@ -160,6 +163,26 @@ def test_selection_modes(ask, formation):
     assert f"« {formation.access.selection_source.sentence} »" in text
     for mode in formation.access.selection:
         assert mode.name in text
+
+
+def test_a_detail_of_the_selection_hears_that_the_fiche_says_no_more(ask, ask_more, formation):
+    sentence, note = f"« {formation.access.selection_source.sentence} »", phrase("selection_left_to_school")
+    text, _, _ = ask("ask_selection", text="y a un test de sport ?")
+    assert text.index(sentence) < text.index(note)
+    # After the list of Parcoursup expectations, the note still follows the selection's sentence.
+    first, second = ask_more("ask_selection", text="quels sont les attendus de Parcoursup ?")
+    assert first.startswith("Les attendus nationaux de Parcoursup")
+    assert (first + second).index(sentence) < (first + second).index(note)
+
+
+def test_a_question_on_a_fact_the_fiche_lacks_says_so_before_what_it_has(ask, formation):
+    assert formation.further_studies is None
+    text, _, _ = ask("ask_careers", text="Est-ce qu'on peut continuer ses études après le BTS ?")
+    assert text.startswith(phrase("beyond_the_fiche"))
+    assert all(career in text for career in formation.careers.value)
+    # One word of the fact (« études ») in a question on the débouchés is context, not the question.
+    text, _, _ = ask("ask_careers", text="je reprends mes études, quels débouchés ?")
+    assert phrase("beyond_the_fiche") not in text and formation.careers.value[0] in text
 
 
 def test_parcoursup_expectations(ask, formation):

@@ -31,6 +31,17 @@ def test_two_questions_are_found_in_the_order_asked(index):
     assert topics_asked("ça dure combien de temps ce bts ?", "duration", index=index) == ["duration"]
 
 
+
+def test_a_one_word_clause_adds_the_topic_the_classifier_ranked_next_only_beside_its_first_topic(index):
+    # « il faut quel bac » leaves one stem, « bac », which ties several labels: the classifier's
+    # runner-up breaks the tie once the other clause has asked its first topic.
+    assert topics_asked("Combien de temps le BTS et il faut quel bac ?", "duration", ["bac"], index) == [
+        "duration", "bac"]
+    assert topics_asked("et il faut quel bac ?", "duration", ["bac"], index) == ["duration"]
+    # A clause that asks the first topic nearly as well as the runner-up adds nothing.
+    assert topics_asked("Est-ce qu'on apprend aussi ce genre de gestion du personnel ?", "program",
+                        ["selection"], index) == ["program"]
+
 def test_a_sentence_of_context_neither_hides_a_question_nor_adds_one(index):
     context = "Je prépare ma reconversion avec mon conseiller depuis des mois, on a tout regardé ensemble."
     assert topics_asked(f"{context} Deux questions : faut-il un entretien, et quel est le niveau du diplôme ?",

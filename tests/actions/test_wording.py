@@ -20,6 +20,7 @@ def test_every_message_is_used_by_an_action_or_the_topic_registry():
     # A template's variant for a formation without a sigle (actions/topics.py, compose_template).
     responses |= {f"{response}_without_sigle" for response in set(responses) if response}
     responses |= {"list_" + path.split(".")[-1] for topic in topics().values() for path in topic.facts}
+    responses |= {note for topic in topics().values() for note in topic.notes.values()}
     code = _code()
     unused = [name for name in wording()["messages"] if f'"{name}"' not in code and name not in responses]
     assert unused == []
