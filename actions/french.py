@@ -85,6 +85,12 @@ def is_english(text: str) -> bool:
     return english >= 2 and english > french
 
 
+def asks(sentence: str) -> bool:
+    """True for a sentence that asks something: a question mark, or a question word (« ils veulent koi »)."""
+    typed = "".join(char if char.isalnum() else " " for char in fold(sentence)).split()
+    return "?" in sentence or any(word in words()["question_words"] for word in typed)
+
+
 def is_follow_up(text: str) -> bool:
     """True for a message that opens on what was just said (« et pour … », « elle dure combien ? »)."""
     typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()

@@ -26,7 +26,7 @@ from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
 from actions.complements import clearest_complement, named_by
-from actions.french import is_follow_up, word_stems
+from actions.french import asks, is_follow_up, word_stems
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
 
@@ -209,10 +209,11 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def _clauses(text: str) -> List[str]:
     """The parts of `text` that may each ask a question. In a message that asks something, a sentence
     that ends with a period only gives context (« Je monte mon projet avec France Travail. », « J'ai déjà
-    ma carte pro. »): its words must neither drown the question that follows nor add a topic."""
+    ma carte pro. »), and so does one that asks nothing (« C'est inscrit au RNCP ? mon employeur me demande
+    le numéro »): its words must neither drown the question nor add a topic."""
     sentences = SENTENCE_END.split(text.strip())
     if "?" in text:
-        sentences = [sentence for sentence in sentences if not sentence.endswith(".")]
+        sentences = [sentence for sentence in sentences if not sentence.endswith(".") and asks(sentence)]
     return [clause for sentence in sentences for clause in CLAUSE_BREAK.split(sentence) if word_stems(clause)]
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from actions.french import join_fr, ordinal_index, preceded_by_de, strip_final_period, upper_first, word_stems
+from actions.french import asks, join_fr, ordinal_index, preceded_by_de, strip_final_period, upper_first, word_stems
 from knowledge.text import fold
 
 
@@ -57,3 +57,11 @@ def test_ordinal_index(ordinal, expected):
 def test_upper_first():
     assert upper_first("approfondissement sectoriel") == "Approfondissement sectoriel"
     assert upper_first("") == ""
+
+
+@pytest.mark.parametrize("sentence, asking", [
+    ("ça dure combien de temps", True), ("ils veulent koi", True), ("c'est sur Parcoursup ?", True),
+    ("mon employeur me demande le numéro", False), ("je bosse à Roissy", False), ("I don't know", False),
+])
+def test_a_sentence_asks_with_a_question_mark_or_a_question_word(sentence, asking):
+    assert asks(sentence) is asking

@@ -50,6 +50,16 @@ def test_a_sentence_of_context_neither_hides_a_question_nor_adds_one(index):
                         "prior_authorisation", ["professional_card"], index) == ["prior_authorisation"]
 
 
+def test_what_follows_a_question_without_asking_anything_adds_no_topic(index):
+    # « mon employeur me demande le numéro » reads as the autorisation's number when searched alone.
+    assert index.evidence("mon employeur me demande le numéro").topic == "prior_authorisation"
+    assert topics_asked("C'est inscrit au RNCP ce BTS ? mon employeur me demande le numéro", "diploma",
+                        ["prior_authorisation"], index) == ["diploma"]
+    # Without its question mark, a question is still one (« … ? ils veulent koi »).
+    assert topics_asked("cest sur parcoursup ? et ça dure combien de temps", "selection", ["duration"], index) == [
+        "selection", "duration"]
+
+
 def test_a_follow_up_stays_on_the_topic_it_continues(index):
     assert is_follow_up("Elle est valable combien d'années ?") and not is_follow_up("Combien de temps dure le BTS ?")
     assert continued_topic("Elle est valable combien d'années ?", "duration", "professional_card", index) == \
