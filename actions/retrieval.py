@@ -179,15 +179,17 @@ def continued_topic(text: str, classified: str, last: Optional[str], index: Opti
 def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, formation_key: Optional[str] = None,
                            index: Optional[Index] = None) -> str:
     """The topic of a sourced complement that clearly answers the question and that the question names by
-    one of its `asked_as` phrases, when the search supports that topic clearly better than the classifier's
-    (« le conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de
-    moralité works); else `classified`."""
+    one of its `asked_as` phrases, when the search supports that topic better than the classifier's (« le
+    conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de moralité
+    works; « il faut quel niveau de français pour le CNAPS ? » the autorisation's B1, not the diploma's
+    level). Two signals already agree that the complement is asked; the search only has to not prefer the
+    classifier's topic."""
     complement = clearest_complement(kb, text, formation_key)
     if complement is None or complement.topic == classified or not named_by(complement, text):
         return classified
     scores = (index or load_index()).evidence(text).scores
-    clearly_better = scores.get(complement.topic, 0.0) > MIN_LEAD * scores.get(classified, 0.0)
-    return complement.topic if clearly_better else classified
+    better = scores.get(complement.topic, 0.0) > scores.get(classified, 0.0)
+    return complement.topic if better else classified
 
 
 def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None) -> Optional[str]:

@@ -82,6 +82,12 @@ def test_a_complement_named_in_another_topic_moves_the_answer_only_when_the_sear
     # Nothing named: the classifier's topic stays, even with a complement of another topic in sight.
     assert named_complement_topic(kb, "et pour les stages en entreprise ?", "careers", index=index) == "careers"
     assert named_complement_topic(kb, said, "prior_authorisation", index=index) == "prior_authorisation"
+    # Named (« niveau de français ») and supported a little better than the diploma's level: the B1.
+    said = "Je suis pas français. Il faut quel niveau de français pour le CNAPS ?"
+    assert named_complement_topic(kb, said, "diploma", index=index) == "prior_authorisation"
+    # Named (« manager une équipe », a careers complement) but the search prefers what one learns.
+    said = "on nous apprend à manager une équipe d'agents ?"
+    assert named_complement_topic(kb, said, "program", index=index) == "program"
 
 
 def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):
