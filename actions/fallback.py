@@ -8,7 +8,7 @@ from knowledge.topics import topic_of_intent
 
 from actions.complements import clearest_complement
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
-from actions.french import is_english, join_fr
+from actions.french import asks_about_own_admission, is_english, join_fr
 from actions.replies import Link, Message, Reply
 from actions.retrieval import ASSISTANT, MIN_SCORE, clauses_asking, followed_topic, load_index, topics_asked
 from actions.topics import (
@@ -42,11 +42,13 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)
     return answered_from_the_situation(kb, formation_key, context, ranking) or \
+        answered_beside_the_guide(kb, formation_key, context, ranking) or \
         clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))
 
 
 # The two readings the user's own situation reconciles: its guide's answer quotes the bacs the fiche accepts.
-BAC_OR_OWN_ADMISSION = {"bac", "eligibility"}
+ELIGIBILITY = "eligibility"
+BAC_OR_OWN_ADMISSION = {"bac", ELIGIBILITY}
 
 
 def answered_from_the_situation(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
@@ -59,6 +61,21 @@ def answered_from_the_situation(kb: KnowledgeBase, formation_key: Optional[str],
     if {topic.name for topic in best_two if topic} != BAC_OR_OWN_ADMISSION or situation in (None, UNKNOWN):
         return None
     return eligibility_reply(kb, formation_key, situation).then(user_situation=situation)
+
+
+def answered_beside_the_guide(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                              ranking: Sequence[Dict]) -> Optional[Reply]:
+    """An unsure message torn between the user's own admission and another topic (confidences too close
+    to call), that says nothing of the user's admission (« j'aurai quel âge à la fin ? »): the other
+    topic, answered and named. Only a question on one's own admission starts the eligibility guide, so
+    asking which of the two was meant would offer a reading the message cannot have."""
+    best_two = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
+    names = [_labelled_topic(entry["name"]) for entry in best_two]
+    if len(names) < 2 or ELIGIBILITY not in names or asks_about_own_admission(context.text) or \
+            best_two[0]["confidence"] - best_two[1]["confidence"] > AMBIGUITY_GAP:
+        return None
+    other = names[1 - names.index(ELIGIBILITY)]
+    return understood_answer([other], kb, formation_key, context) if other else None
 
 
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,

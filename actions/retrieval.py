@@ -181,7 +181,7 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     """The topic of a sourced complement that clearly answers the question and that the question names by
     one of its `asked_as` phrases, when the search supports that topic better than the classifier's (« le
     conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de moralité
-    works; « il faut quel niveau de français pour le CNAPS ? » the autorisation's B1, not the diploma's
+    works; « il faut quel niveau de français pour la demande ? » the autorisation's B1, not the diploma's
     level). Two signals already agree that the complement is asked; the search only has to not prefer the
     classifier's topic."""
     complement = clearest_complement(kb, text, formation_key)

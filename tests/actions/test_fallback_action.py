@@ -166,6 +166,24 @@ def test_unsure_between_the_bacs_and_ones_admission_a_stated_situation_gets_the_
     assert texts == ["Vous parlez des bacs acceptés ou de vos chances d'admission ?"]
 
 
+def test_unsure_between_ones_admission_and_a_topic_a_question_not_on_admission_gets_the_topic(
+        make_tracker, run_action, render, formation):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_eligibility", "confidence": 0.40},
+               {"name": "ask_duration", "confidence": 0.35}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            text="J'aurai 18 ans à la rentrée, du coup j'aurai quel âge à la fin du BTS ?")
+    assert formation.identity.duration.value in texts[0]
+    assert "J'ai compris que vous parliez de la durée de la formation" in " ".join(texts)
+    # A question on one's own admission may mean either: the assistant asks.
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            text="à mon âge je peux encore y entrer ?")
+    assert texts == ["Vous parlez de vos chances d'admission ou de la durée de la formation ?"]
+    # Too far apart to be torn between the two: the honest answer.
+    ranking[2]["confidence"] = 0.2
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text="c'est jusqu'à quand ?")
+    assert texts[0].startswith("Je ne peux pas répondre")
+
+
 def test_a_question_that_opens_with_hello_is_still_a_question(make_tracker, run_action, render):
     messages, _ = run_action(ActionHandleFallback(), make_tracker("out_of_scope", "Bonjour, ça coûte combien ?"))
     assert render(messages)[0][0].startswith("Je ne peux pas répondre à cette question")
