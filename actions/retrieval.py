@@ -25,7 +25,7 @@ from knowledge.loader import load_knowledge_base
 from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
-from actions.complements import clearest_complement, named_by
+from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
 from actions.french import asks, is_follow_up, word_stems
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
@@ -184,7 +184,7 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     works; « il faut quel niveau de français pour la demande ? » the autorisation's B1, not the diploma's
     level). Two signals already agree that the complement is asked; the search only has to not prefer the
     classifier's topic."""
-    complement = clearest_complement(kb, text, formation_key)
+    complement = clearest_complement(kb, text, formation_key, NAMED_CLEAR_SCORE)
     if complement is None or complement.topic == classified or not named_by(complement, text):
         return classified
     scores = (index or load_index()).evidence(text).scores

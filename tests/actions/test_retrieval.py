@@ -1,6 +1,7 @@
 """The second stage: the search index of the knowledge base and the training examples."""
 import pytest
 
+from actions.complements import clearest_complement
 from actions.french import is_follow_up
 from actions.retrieval import continued_topic, load_index, named_complement_topic, topics_asked
 
@@ -85,6 +86,11 @@ def test_a_complement_named_in_another_topic_moves_the_answer_only_when_the_sear
     # Named (« niveau de français ») and supported a little better than the diploma's level: the B1.
     said = "Je suis pas français. Il faut quel niveau de français pour le CNAPS ?"
     assert named_complement_topic(kb, said, "diploma", index=index) == "prior_authorisation"
+    # Named by three common words (« blocs de compétences »), scored below what an unnamed complement
+    # needs, but far ahead of any other topic's complement.
+    said = "C'est quoi les blocs de compétences du BTS ?"
+    assert clearest_complement(kb, said) is None
+    assert named_complement_topic(kb, said, "overview", index=index) == "program"
     # Named (« manager une équipe », a careers complement) but the search prefers what one learns.
     said = "on nous apprend à manager une équipe d'agents ?"
     assert named_complement_topic(kb, said, "program", index=index) == "program"
