@@ -13,7 +13,7 @@ from knowledge.loader import load_knowledge_base
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
-from actions.french import is_english
+from actions.french import is_english, is_follow_up
 from actions.replies import Message
 from actions.retrieval import (
     ASSISTANT, clauses_asking, continued_topic, load_index, named_complement_topic, topics_asked,
@@ -64,9 +64,12 @@ class ActionAnswerTopic(Action):
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []
         notes += [Message("in_french")] if is_english(context.text) else []
-        topic = continued_topic(context.text, topic, tracker.get_slot("last_topic"),
-                                runner_up=(runners_up(tracker, 1) or [None])[0])
-        topic = named_complement_topic(kb, context.text, topic, asked.key)
+        last = tracker.get_slot("last_topic")
+        topic = continued_topic(context.text, topic, last, runner_up=(runners_up(tracker, 1) or [None])[0])
+        # A follow-up that stays on the last topic is about it (« elle est valable combien d'années ? »
+        # after the autorisation préalable), whichever complement its words would name elsewhere.
+        if not (topic == last and is_follow_up(context.text)):
+            topic = named_complement_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker))
         reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

@@ -320,6 +320,19 @@ def test_a_named_complement_of_another_topic_does_not_overrule_a_topic_the_searc
     assert not any(c.text.rstrip(".") in text for c in kb.complements_for("careers"))
 
 
+def test_a_follow_up_on_the_last_topic_stays_on_it_whatever_complement_its_words_name(ask, kb):
+    # « valable combien d'années » names the carte professionnelle's validity most clearly of all
+    # complements, but follows the autorisation préalable.
+    validity = next(c for c in kb.complements_for("prior_authorisation") if "valable" in c.text)
+    text, _, slots = ask("ask_prior_authorisation", text="Elle est valable combien d'années ?",
+                         slots={"last_topic": "prior_authorisation"})
+    assert slots["last_topic"] == "prior_authorisation"
+    assert validity.text.rstrip(".") in text
+    # Without that conversation, the question read as the duration gets the carte's validity.
+    text, _, slots = ask("ask_duration", text="Elle est valable combien d'années ?")
+    assert slots["last_topic"] == "professional_card"
+
+
 def test_more_continues_the_same_topic_then_says_it_is_all(ask, kb):
     _, _, slots = ask("ask_prior_authorisation")
     seen = 1
