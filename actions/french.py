@@ -140,6 +140,14 @@ def _is_code(word: str) -> bool:
 NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd|nde)?")
 
 
+def ordinal_in(text: str) -> str:
+    """The first ordinal of `text` (« et le quatrième ? »), for a message whose ordinal the entity extractor
+    missed; "" when it has none."""
+    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    known = {**words()["ordinals"], **dict.fromkeys(words()["last"])}
+    return next((word for word in typed if word in known or NUMBERED.fullmatch(word)), "")
+
+
 def ordinal_index(ordinal: str, size: int) -> Optional[int]:
     """« deuxième », « 2e », « 2 », « second », « last » -> 1 (zero-based) in a list of `size` items."""
     word = fold(ordinal)

@@ -17,7 +17,7 @@ from knowledge.topics import Topic, topic_of_intent, topics
 
 from actions.complements import complement_message, complements_for
 from actions.formations import not_in_this_fiche
-from actions.french import join_fr, ordinal_index, strip_final_period, upper_first, word_stems
+from actions.french import join_fr, ordinal_in, ordinal_index, strip_final_period, upper_first, word_stems
 from actions.metier_answers import metier_answer
 from actions.pages import first_page, in_bubbles, more_slot, next_page
 from actions.replies import Link, Message, Reply, button
@@ -353,7 +353,7 @@ def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, c
     if not listed or not listed.get("items"):
         return Answer([Message("ask_which_item")], buttons=[topic_button("modules"), topic_button("careers")])
     items: List[str] = listed["items"]
-    index = ordinal_index(context.entities.get("ordinal", ""), len(items))
+    index = ordinal_index(context.entities.get("ordinal") or ordinal_in(context.text), len(items))
     if index is None or not 0 <= index < len(items):
         return Answer([Message("no_such_item", {"count": str(len(items))})])
     item, kind = items[index], listed["kind"]

@@ -222,6 +222,15 @@ def test_the_second_item_of_the_last_list(ask, formation):
     assert f"« {names[1]} »" in text
 
 
+def test_an_ordinal_the_entity_extractor_missed_is_read_from_the_message(ask, formation):
+    careers = formation.careers.value
+    listed = {"listed_items": {"kind": "text", "items": careers + ["b", "c", "d"]}}
+    text, _, _ = ask("select_item", None, listed, text="et le quatrième ?")
+    assert "n° 4 de la liste est : d." in text and "ne compte que" not in text
+    text, _, _ = ask("select_item", None, listed, text="et le premier ?")
+    assert careers[0] in text
+
+
 def test_an_item_beyond_the_list_is_explained(ask):
     text, _, _ = ask("select_item", {"ordinal": "5"}, {"listed_items": {"kind": "text", "items": ["a", "b"]}})
     assert "ne compte que 2 éléments" in text

@@ -1,6 +1,6 @@
 import pytest
 
-from actions.french import asks, join_fr, ordinal_index, preceded_by_de, strip_final_period, upper_first, word_stems
+from actions.french import asks, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first, word_stems
 from knowledge.text import fold
 
 
@@ -65,3 +65,10 @@ def test_upper_first():
 ])
 def test_a_sentence_asks_with_a_question_mark_or_a_question_word(sentence, asking):
     assert asks(sentence) is asking
+
+
+@pytest.mark.parametrize("text, ordinal", [
+    ("et le quatrième ?", "quatrieme"), ("c koi le 3eme", "3eme"), ("et le dernier", "dernier"), ("et ça ?", ""),
+])
+def test_the_ordinal_of_a_message(text, ordinal):
+    assert ordinal_in(text) == ordinal
