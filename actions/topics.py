@@ -491,7 +491,13 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     if not answer.lead and not composed.complements:
         return missing_information(kb, formation_key, name).then(last_topic=name, more=None)
     shown, rest = first_page(answer.lead, answer.details, composed.complements, text_length(notes))
-    reply = _page_reply(composed.topic, shown, rest, answer.buttons, _remembered(composed, context),
+    remembered = _remembered(composed, context)
+    # « et le quatrième ? » picks from a list the user has seen: a list of the topic that this page does
+    # not show (the institutions, when the page quotes the human-resources sentence) is not « the list ».
+    listed = remembered.get("listed_items")
+    if listed and not any(fold(item) in fold(render(message).text) for message in shown for item in listed["items"]):
+        remembered["listed_items"] = None
+    reply = _page_reply(composed.topic, shown, rest, answer.buttons, remembered,
                         follow_ups(composed.topic, kb, formation_key))
     return reply.then(*notes)
 

@@ -231,6 +231,17 @@ def test_an_ordinal_the_entity_extractor_missed_is_read_from_the_message(ask, fo
     assert careers[0] in text
 
 
+def test_only_a_list_the_page_shows_is_the_list_of_the_conversation(ask, formation):
+    institutions = formation.description.learning.institutions.value
+    _, _, slots = ask("ask_program", text="on travaille avec les pompiers et la police ?")
+    assert slots["listed_items"] == {"kind": "institution", "items": institutions}
+    # The first page quotes another sentence: « et le quatrième ? » must not pick an institution unseen.
+    text, _, slots = ask("ask_program", text="C'est quoi les blocs de compétences du BTS ?",
+                         slots={"listed_items": {"kind": "text", "items": ["a", "b"]}})
+    assert not any(institution in text for institution in institutions)
+    assert slots["listed_items"] is None
+
+
 def test_an_item_beyond_the_list_is_explained(ask):
     text, _, _ = ask("select_item", {"ordinal": "5"}, {"listed_items": {"kind": "text", "items": ["a", "b"]}})
     assert "ne compte que 2 éléments" in text
