@@ -497,6 +497,11 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     listed = remembered.get("listed_items")
     if listed and not any(fold(item) in fold(render(message).text) for message in shown for item in listed["items"]):
         remembered["listed_items"] = None
+    # A complement that gives a list (« quatre blocs de compétences : … ») is one once shown.
+    listing = next((c for c in kb.complements_for(name, formation_key) if c.items and complement_message(c) in shown),
+                   None)
+    if listing and not remembered.get("listed_items"):
+        remembered["listed_items"] = {"kind": "text", "items": list(listing.items)}
     reply = _page_reply(composed.topic, shown, rest, answer.buttons, remembered,
                         follow_ups(composed.topic, kb, formation_key))
     return reply.then(*notes)

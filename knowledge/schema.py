@@ -220,11 +220,20 @@ class Complement(StrictModel):
     # What the fact is about, as entity -> value ({"bac": "bac professionnel ..."}): it is left out of
     # answers about another value of that entity (a question on a bac techno gets no bac pro facts).
     about: Dict[str, str] = {}
+    # The list the text gives, item by item in its own words, for « et le quatrième ? » once it is shown.
+    items: List[str] = []
 
     @validator("topic")
     def known_topic(cls, value: str) -> str:
         if value not in topic_names():
             raise ValueError(f"unknown topic {value!r}; expected one of {', '.join(topic_names())}")
+        return value
+
+    @validator("items")
+    def items_quoted_from_the_text(cls, value: List[str], values: Dict[str, Any]) -> List[str]:
+        missing = [item for item in value if item not in values.get("text", "")]
+        if missing:
+            raise ValueError(f"items must be quoted from the text: {missing}")
         return value
 
     @validator("confidence")

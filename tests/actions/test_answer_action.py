@@ -235,11 +235,21 @@ def test_only_a_list_the_page_shows_is_the_list_of_the_conversation(ask, formati
     institutions = formation.description.learning.institutions.value
     _, _, slots = ask("ask_program", text="on travaille avec les pompiers et la police ?")
     assert slots["listed_items"] == {"kind": "institution", "items": institutions}
-    # The first page quotes another sentence: « et le quatrième ? » must not pick an institution unseen.
-    text, _, slots = ask("ask_program", text="C'est quoi les blocs de compétences du BTS ?",
+    # The first page quotes other sentences: « et le quatrième ? » must not pick an institution unseen.
+    text, _, slots = ask("ask_program", text="on apprend quoi ?",
                          slots={"listed_items": {"kind": "text", "items": ["a", "b"]}})
     assert not any(institution in text for institution in institutions)
-    assert slots["listed_items"] is None
+    assert slots["listed_items"]["items"] != institutions
+    assert all(item in text for item in slots["listed_items"]["items"])
+
+
+def test_a_list_a_shown_complement_gives_is_the_list_of_the_conversation(ask, kb):
+    blocks = next(c for c in kb.complements_for("program") if c.items)
+    text, _, slots = ask("ask_program", text="C'est quoi les blocs de compétences du BTS ?")
+    assert blocks.text.rstrip(".") in text
+    assert slots["listed_items"] == {"kind": "text", "items": blocks.items}
+    text, _, _ = ask("select_item", None, {"listed_items": slots["listed_items"]}, text="et le quatrième ?")
+    assert f"n° 4 de la liste est : {blocks.items[3]}." in text
 
 
 def test_an_item_beyond_the_list_is_explained(ask):

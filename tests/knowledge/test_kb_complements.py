@@ -351,6 +351,7 @@ def test_legal_facts_that_change_say_whom_to_check_with(complements) -> None:
         ({"topic": "salaries"}, "unknown topic"),
         ({"checked_on": "2026-11-15"}, "YYYY-MM"),
         ({"source_url": "pas une url"}, "URL"),
+        ({"items": ["un élément que le texte ne cite pas"]}, "items must be quoted from the text"),
     ],
 )
 def test_the_schema_refuses_unreliable_or_malformed_complements(change: dict, message: str) -> None:
