@@ -66,9 +66,9 @@ class ActionAnswerTopic(Action):
         notes += [Message("in_french")] if is_english(context.text) else []
         last = tracker.get_slot("last_topic")
         topic = continued_topic(context.text, topic, last, runner_up=(runners_up(tracker, 1) or [None])[0])
-        # A follow-up that stays on the last topic is about it (« elle est valable combien d'années ? »
-        # after the autorisation préalable), whichever complement its words would name elsewhere.
-        if not (topic == last and is_follow_up(context.text)):
+        # A follow-up (« elle est valable combien d'années ? » after the autorisation préalable) belongs to
+        # the conversation, not to whichever complement its words name best elsewhere (the carte's 5 ans).
+        if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker))
         reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names))

@@ -10,6 +10,8 @@ import yaml
 
 from knowledge.text import fold
 
+from actions.french import typed_words
+
 VOCABULARY_FILE = Path(__file__).resolve().parents[1] / "knowledge" / "vocabulary.yml"
 
 
@@ -82,7 +84,7 @@ def _bac_named_from_start(value: str, accepted: List[str], following: str = "") 
     if found in generics:
         next_words = "".join(char if char.isalnum() or char in "'-" else " " for char in fold(following)).split()
         next_words = next_words[:FOLLOWING_WORDS]
-        said = set("".join(char if char.isalnum() else " " for char in fold(value)).split() + next_words)
+        said = set(typed_words(value) + next_words)
         named = [specialty for specialty in accepted if fold(specialty).startswith(fold(found))
                  and _names(set(fold(specialty)[len(fold(found)):].split()) - {"de", "la", "le", "des", "du"}, said)]
         if len(named) == 1:

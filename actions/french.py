@@ -5,7 +5,7 @@ import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import yaml
 from babel.dates import format_date
@@ -77,9 +77,14 @@ def words() -> Dict[str, Any]:
     return yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
+def typed_words(text: str) -> List[str]:
+    """The words of `text`, folded (« Élève, c'est… » -> ["eleve", "c", "est"]), punctuation as a space."""
+    return "".join(char if char.isalnum() else " " for char in fold(text)).split()
+
+
 def is_english(text: str) -> bool:
     """True for a message written in English: at least two English words, and more of them than French ones."""
-    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    typed = typed_words(text)
     english = sum(word in words()["english"] for word in typed)
     french = sum(word in words()["stop_words"] for word in typed)
     return english >= 2 and english > french
@@ -87,13 +92,13 @@ def is_english(text: str) -> bool:
 
 def asks(sentence: str) -> bool:
     """True for a sentence that asks something: a question mark, or a question word (« ils veulent koi »)."""
-    typed = "".join(char if char.isalnum() else " " for char in fold(sentence)).split()
+    typed = typed_words(sentence)
     return "?" in sentence or any(word in words()["question_words"] for word in typed)
 
 
 def is_follow_up(text: str) -> bool:
     """True for a message that opens on what was just said (« et pour … », « elle dure combien ? »)."""
-    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    typed = typed_words(text)
     return bool(typed) and typed[0] in words()["follow_up_openers"]
 
 
@@ -128,7 +133,7 @@ def word_stems(text: str, framing: bool = True, codes: bool = False) -> set:
     topic's facts apart (the search thresholds in actions/retrieval.py and actions/complements.py were
     set without them).
     """
-    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    typed = typed_words(text)
     stop_words = set(words()["stop_words"]) | (set() if framing else set(words()["framing_words"]))
     return {word[:6] for word in typed if word not in stop_words and (len(word) > 2 or codes and _is_code(word))}
 
@@ -143,7 +148,7 @@ NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd
 def ordinal_in(text: str) -> str:
     """The first ordinal of `text` (« et le quatrième ? »), for a message whose ordinal the entity extractor
     missed; "" when it has none."""
-    typed = "".join(char if char.isalnum() else " " for char in fold(text)).split()
+    typed = typed_words(text)
     known = {**words()["ordinals"], **dict.fromkeys(words()["last"])}
     return next((word for word in typed if word in known or NUMBERED.fullmatch(word)), "")
 

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import yaml
 from rank_bm25 import BM25Okapi
@@ -230,11 +230,13 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     """
     index = index or load_index()
     found: List[str] = []
-    tied_runner_up: Optional[str] = None
+    # Topics placed only by a tie: they count only beside `main`.
+    by_tie: Set[str] = set()
     for clause in _clauses(text):
         evidence = index.evidence(clause)
         ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
         best = max(evidence.scores.items(), key=lambda pair: pair[1], default=("", 0.0))
+        tie = False
         if best[0] == main and best[1] >= MIN_SCORE:
             topic = main
         # A second topic must be clearer than a first one: a wrong extra answer costs more than a
@@ -244,13 +246,17 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
             topic = evidence.topic
         elif (runners_up and RUNNER_UP_SCORE <= evidence.scores.get(runners_up[0], 0.0) == ranked[0]
               and MIN_LEAD * evidence.scores.get(main, 0.0) <= ranked[0]):
-            topic, tied_runner_up = runners_up[0], runners_up[0]
+            topic, tie = runners_up[0], True
         else:
             topic = None
+        if topic and not tie:
+            by_tie.discard(topic)
+        elif topic and topic not in found:
+            by_tie.add(topic)
         if topic and topic not in found:
             found.append(topic)
-    if tied_runner_up and main not in found:
-        found.remove(tied_runner_up)
+    if main not in found:
+        found = [topic for topic in found if topic not in by_tie]
     if len(found) < 2:
         return [main]
     return found if main in found else [main] + found

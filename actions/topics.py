@@ -17,7 +17,9 @@ from knowledge.topics import Topic, topic_of_intent, topics
 
 from actions.complements import complement_message, complements_for
 from actions.formations import not_in_this_fiche
-from actions.french import join_fr, ordinal_in, ordinal_index, strip_final_period, upper_first, word_stems
+from actions.french import (
+    join_fr, ordinal_in, ordinal_index, strip_final_period, typed_words, upper_first, word_stems,
+)
 from actions.metier_answers import metier_answer
 from actions.pages import first_page, in_bubbles, more_slot, next_page
 from actions.replies import Link, Message, Reply, button
@@ -321,7 +323,7 @@ def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     for kind in SUBJECT_KINDS:
         if context.entities.get(kind):
             return explain_subject(formation, kb, {"kind": kind, "name": context.entities[kind]})
-    said = set("".join(char if char.isalnum() else " " for char in fold(context.text)).split())
+    said = set(typed_words(context.text))
     defined = next((d for d in formation.definitions if fold(d.term) in said), None)
     if defined:
         return explain_subject(formation, kb, {"kind": "term", "name": defined.term})
@@ -478,6 +480,21 @@ def _remembered(composed: Composed, context: Context) -> Dict[str, Any]:
     return remembered
 
 
+def _remember_the_list_shown(remembered: Dict[str, Any], shown: List[Message], kb: KnowledgeBase,
+                             names: Sequence[str], formation_key: Optional[str]) -> None:
+    """The list « et le quatrième ? » picks from after a page, in `remembered`: the answer's list only if
+    the page shows it (not the institutions when the page quotes the human-resources sentence), else the
+    list a complement shown gives (« quatre blocs de compétences : … »). An answer without a list leaves
+    the conversation's last list as it was."""
+    listed = remembered.get("listed_items")
+    if listed and any(fold(item) in fold(render(message).text) for message in shown for item in listed["items"]):
+        return
+    listing = next((c for name in names for c in kb.complements_for(name, formation_key)
+                    if c.items and complement_message(c) in shown), None)
+    if listing or listed:
+        remembered["listed_items"] = {"kind": "text", "items": list(listing.items)} if listing else None
+
+
 def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], context: Context,
                  notes: Sequence[Message] = ()) -> Reply:
     """The first page of the answer: the fiche's answer, at most one complement, « En savoir plus ».
@@ -492,16 +509,7 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
         return missing_information(kb, formation_key, name).then(last_topic=name, more=None)
     shown, rest = first_page(answer.lead, answer.details, composed.complements, text_length(notes))
     remembered = _remembered(composed, context)
-    # « et le quatrième ? » picks from a list the user has seen: a list of the topic that this page does
-    # not show (the institutions, when the page quotes the human-resources sentence) is not « the list ».
-    listed = remembered.get("listed_items")
-    if listed and not any(fold(item) in fold(render(message).text) for message in shown for item in listed["items"]):
-        remembered["listed_items"] = None
-    # A complement that gives a list (« quatre blocs de compétences : … ») is one once shown.
-    listing = next((c for c in kb.complements_for(name, formation_key) if c.items and complement_message(c) in shown),
-                   None)
-    if listing and not remembered.get("listed_items"):
-        remembered["listed_items"] = {"kind": "text", "items": list(listing.items)}
+    _remember_the_list_shown(remembered, shown, kb, [name], formation_key)
     reply = _page_reply(composed.topic, shown, rest, answer.buttons, remembered,
                         follow_ups(composed.topic, kb, formation_key))
     return reply.then(*notes)
@@ -527,6 +535,7 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
         rest += answer.details + others
         remembered.update(_remembered(composed, context))
     shown, unshown = next_page(leads, text_length(notes))
+    _remember_the_list_shown(remembered, shown, kb, names, formation_key)
     last = topics()[names[-1]]
     reply = _page_reply(last, shown, unshown + rest, [], remembered, follow_ups(last, kb, formation_key))
     return reply.then(*notes)

@@ -6,7 +6,7 @@ that does not match them never reaches a user.
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from pydantic import BaseModel, Extra, HttpUrl, ValidationError, root_validator, validator
 

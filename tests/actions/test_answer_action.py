@@ -5,7 +5,8 @@ import pytest
 
 from actions.answer_action import ActionAnswerTopic
 from actions.complements import complements_for
-from actions.wording import phrase
+from actions.topics import Context, answer_questions
+from actions.wording import phrase, render as render_message
 
 
 def best_complement(kb, topic, question=""):
@@ -243,6 +244,13 @@ def test_only_a_list_the_page_shows_is_the_list_of_the_conversation(ask, formati
     assert all(item in text for item in slots["listed_items"]["items"])
 
 
+def test_two_answers_remember_only_a_list_their_page_shows(kb, formation):
+    reply = answer_questions(["duration", "program"], kb, None, Context(text="ça dure combien et on apprend quoi ?"))
+    shown = " ".join(render_message(message).text for message in reply.messages)
+    assert not any(institution in shown for institution in formation.description.learning.institutions.value)
+    assert reply.context["listed_items"] is None
+
+
 def test_a_list_a_shown_complement_gives_is_the_list_of_the_conversation(ask, kb):
     blocks = next(c for c in kb.complements_for("program") if c.items)
     text, _, slots = ask("ask_program", text="C'est quoi les blocs de compétences du BTS ?")
@@ -358,6 +366,11 @@ def test_a_follow_up_on_the_last_topic_stays_on_it_whatever_complement_its_words
                          slots={"last_topic": "prior_authorisation"})
     assert slots["last_topic"] == "prior_authorisation"
     assert validity.text.rstrip(".") in text
+    # Read as the duration, as the classifier does, it is still not moved to the carte's validity.
+    carte = next(c for c in kb.complements_for("professional_card") if "valable" in c.text)
+    text, _, slots = ask("ask_duration", text="Elle est valable combien d'années ?",
+                         slots={"last_topic": "prior_authorisation"})
+    assert carte.text.rstrip(".") not in text
     # Without that conversation, the question read as the duration gets the carte's validity.
     text, _, slots = ask("ask_duration", text="Elle est valable combien d'années ?")
     assert slots["last_topic"] == "professional_card"
