@@ -232,7 +232,9 @@ def rasa_service(settings: Settings, port: int | None = None, name: str = "") ->
     # Rasa's HTTP API (conversations, model, /status) is off unless RASA_API_TOKEN is set; then every call
     # needs ?token=… Only the channels (/webhooks/…) and the health routes are served otherwise.
     token = settings.env.get("RASA_API_TOKEN", "").strip()
-    api = ["--enable-api", "--auth-token", token] if token else []
+    # « --auth-token=… » in one word: a token may begin with « - » (secrets.token_urlsafe does, one time in
+    # 32), which argparse would read as another option and Rasa would not start.
+    api = ["--enable-api", f"--auth-token={token}"] if token else []
     return Service(
         label=f"serveur Rasa{name and ' ' + name}",
         log_name=f"rasa-server{name and '-' + name}",

@@ -15,9 +15,16 @@ def settings(**environ):
 
 def test_rasa_http_api_is_off_unless_a_token_is_set():
     command = run.rasa_service(settings()).command
-    assert "--enable-api" not in command and "--auth-token" not in command
+    assert "--enable-api" not in command and not any(word.startswith("--auth-token") for word in command)
     command = run.rasa_service(settings(RASA_API_TOKEN="s3cret")).command
-    assert command[command.index("--enable-api") + 1:command.index("--enable-api") + 3] == ["--auth-token", "s3cret"]
+    assert command[command.index("--enable-api") + 1] == "--auth-token=s3cret"
+
+
+def test_rasa_reads_a_token_that_begins_with_a_dash():
+    from rasa.__main__ import create_argument_parser
+    command = run.rasa_service(settings(RASA_API_TOKEN="-Xy_token")).command
+    arguments = create_argument_parser().parse_args(command[1:])
+    assert arguments.auth_token == "-Xy_token" and arguments.enable_api
 
 
 def test_servers_listen_on_the_configured_host_only():
