@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
+from actions.fallback import searched_instead
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
@@ -55,11 +56,14 @@ class ActionAnswerTopic(Action):
             context = replace(context, text=without_formation_names(kb, context.text))
         if topic in FOLLOW_UPS or read.names_only_a_formation:
             reply = answer_topic(topic, kb, asked.key, context)
-            # « tu peux faire quoi exactement ? », read as « c'est quoi ? » with nothing to define: the
-            # search finds it is about the assistant, which presents itself.
-            if asks_back(topic, reply) and load_index().clear_label(context.text) == ASSISTANT:
-                dispatcher.utter_message(response="utter_iamabot")
-                return switched
+            # Read as a question on what was just said, with nothing there to answer it: « tu peux faire quoi
+            # exactement ? » (« c'est quoi ? » with nothing to define) is about the assistant, which presents
+            # itself; other questions get what the search clearly finds, or are asked what they mean.
+            if asks_back(topic, reply):
+                if load_index().clear_label(context.text) == ASSISTANT:
+                    dispatcher.utter_message(response="utter_iamabot")
+                    return switched
+                reply = searched_instead(kb, asked.key, context) or reply
             return switched + send(reply, dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []

@@ -10,7 +10,9 @@ from actions.complements import clearest_complement
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import asks_about_own_admission, is_english, join_fr
 from actions.replies import Link, Message, Reply
-from actions.retrieval import ASSISTANT, MIN_SCORE, clauses_asking, followed_topic, load_index, topics_asked
+from actions.retrieval import (
+    ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
+)
 from actions.topics import (
     ASKS_BACK, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back, contact_message,
     ranked_topics,
@@ -104,6 +106,19 @@ def about_the_assistant(kb: KnowledgeBase, formation_key: Optional[str], context
         and load_index().clear_label(context.text) == ASSISTANT
 
 
+def searched_instead(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[Reply]:
+    """For a question read as one on what was just said, where the conversation has nothing to hold on to
+    (« Quand a lieu la rentrée en première année ? » read as « le premier ? » with no list shown): what the
+    search clearly finds instead. The honest answer when it finds the question out of scope, the topic it
+    finds, named; None when it finds nothing clearly (the user is then asked what they mean)."""
+    label = load_index().clear_label(context.text)
+    if label == OUT_OF_SCOPE:
+        return honest_answer(kb, formation_key, context.text)
+    if label in wording()["topics"] and label not in ASKS_BACK:
+        return understood_answer([label], kb, formation_key, context)
+    return None
+
+
 def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[str]:
     """The topic of the one complement that clearly answers the question, if any."""
     complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key)
@@ -150,6 +165,12 @@ def clarification(ranking: Sequence[Dict], entities: Dict[str, str],
 def _labelled_topic(intent: str) -> Optional[str]:
     topic = topic_of_intent(intent)
     return topic.name if topic and topic.name in wording()["topics"] else None
+
+
+def honest_answer(kb: KnowledgeBase, formation_key: Optional[str], text: str) -> Reply:
+    """The answer to a question the fiche does not cover, saying it answers in French to one in English."""
+    reply = cannot_answer(kb, formation_key)
+    return reply.then(Message("in_french")) if is_english(text) else reply
 
 
 def cannot_answer(kb: KnowledgeBase, formation_key: Optional[str]) -> Reply:

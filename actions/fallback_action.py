@@ -12,13 +12,12 @@ from knowledge.loader import load_knowledge_base
 from knowledge.topics import topics
 
 from actions.fallback import (
-    FALLBACK_INTENT, about_the_assistant, cannot_answer, complement_topic, from_context, understood_answer, unsure,
+    FALLBACK_INTENT, about_the_assistant, complement_topic, from_context, honest_answer, understood_answer, unsure,
 )
 from actions.formations import ask_which_formation, understood, without_formation_names
-from actions.french import is_english, is_goodbye, is_greeting
+from actions.french import is_goodbye, is_greeting
 from actions.greeting import greeting
 from actions.metier_answers import SALARY, metier_answer
-from actions.replies import Message
 from actions.retrieval import load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, topic_of_quoted_fact
@@ -83,8 +82,7 @@ class ActionHandleFallback(Action):
                 asked.named and asked.key and load_index().evidence(context.text).topic)):
             reply = understood_answer([topic], kb, formation_key, context)
         if reply is None:
-            reply = cannot_answer(kb, formation_key)
-            reply = reply.then(Message("in_french")) if is_english(text) else reply
+            reply = honest_answer(kb, formation_key, text)
         # A situation stated in a message found out of scope (« 29 ans, puis la fac de droit … »): the guide
         # will not ask for it again.
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

@@ -266,8 +266,19 @@ def test_an_item_beyond_the_list_is_explained(ask):
 
 
 def test_select_item_without_a_list_asks_which(ask):
-    text, _, _ = ask("select_item", {"ordinal": "2"})
+    text, _, _ = ask("select_item", {"ordinal": "2"}, text="et le 2e ?")
     assert "De quelle liste parlez-vous" in text
+
+
+def test_a_question_read_as_a_choice_in_no_list_gets_what_the_search_finds(ask, formation):
+    # « première » read as an ordinal: with no list shown, the search finds a question the fiche does not
+    # cover (the school year's start), answered honestly rather than « De quelle liste parlez-vous ? ».
+    text, _, _ = ask("select_item", {"ordinal": "1"}, text="Quand a lieu la rentrée en première année ?")
+    assert text.startswith("Je ne peux pas répondre à cette question : la fiche de la formation ne l'aborde pas")
+    # One the knowledge base answers gets that topic, named.
+    text, _, _ = ask("select_item", None, text="Qui doit demander l'autorisation préalable au CNAPS ?")
+    assert text.startswith("Hors fiche de la formation : C'est le candidat qui demande l'autorisation préalable")
+    assert "J'ai compris que vous parliez de l'autorisation préalable" in text
 
 
 def test_what_is_it_after_a_module(ask, formation):
