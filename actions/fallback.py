@@ -1,6 +1,7 @@
 """Honest answers when the assistant cannot answer, and a clarifying question when it hesitates."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Dict, List, Optional, Sequence
 
 from knowledge.schema import KnowledgeBase
@@ -8,7 +9,7 @@ from knowledge.topics import topic_of_intent
 
 from actions.complements import clearest_complement
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
-from actions.french import asks_about_own_admission, is_english, join_fr
+from actions.french import asks, asks_about_own_admission, is_english, join_fr
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
     ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
@@ -45,6 +46,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
         return understood_answer(names, kb, formation_key, context)
     return answered_from_the_situation(kb, formation_key, context, ranking) or \
         answered_beside_the_guide(kb, formation_key, context, ranking) or \
+        answered_past_the_greeting(kb, formation_key, context, ranking) or \
         clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))
 
 
@@ -80,6 +82,27 @@ def answered_beside_the_guide(kb: KnowledgeBase, formation_key: Optional[str], c
     return understood_answer([other], kb, formation_key, context) if other else None
 
 
+# Intents that only need a polite word back: next to a question, they do not compete with its topic.
+SOCIAL_INTENTS = ("greet", "thank", "goodbye")
+
+
+def answered_past_the_greeting(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                               ranking: Sequence[Dict]) -> Optional[Reply]:
+    """An unsure message torn between a greeting (or thanks) and a topic, that asks something (« Salut, c'est
+    quoi exactement cette formation ? »): the topic, answered and named, when the classifier ranks it clearly
+    ahead of any other topic. The greeting needs no answer of its own; saying that the fiche does not cover
+    the question would be wrong."""
+    entries = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT]
+    if not asks(context.text) or not any(entry["name"] in SOCIAL_INTENTS for entry in entries[:2]):
+        return None
+    ranked = [(name, entry["confidence"]) for entry in entries if (name := _labelled_topic(entry["name"]))]
+    ranked += [(None, 0.0)] * 2
+    (topic, best), (_, second) = ranked[0], ranked[1]
+    if topic is None or best - second <= AMBIGUITY_GAP:
+        return None
+    return understood_answer([topic], kb, formation_key, context)
+
+
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
                  ranking: Sequence[Dict]) -> Optional[Reply]:
     """An unsure message whose clearly best reading is a question on what was just said (« et le 2eme c
@@ -89,8 +112,12 @@ def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Conte
     best, second = candidates[0], candidates[1]
     topic = answerable_topic(best.get("name"))
     # Questions on what was just said: the search index cannot see the conversation, which may answer them.
-    if topic not in ASKS_BACK or best["confidence"] - second["confidence"] < AMBIGUITY_GAP:
+    if topic not in ASKS_BACK:
         return None
+    # Too close to call, the reading holds only for a term the message itself names and the knowledge base
+    # defines (« TAJ ? c'est quoi ? », torn between a definition and the contrôle de moralité).
+    if best["confidence"] - second["confidence"] < AMBIGUITY_GAP:
+        context = replace(context, entities={}, subject=None, listed_items=None)
     reply = answer_topic(topic, kb, formation_key, context)
     return None if asks_back(topic, reply) else reply
 

@@ -255,3 +255,31 @@ def test_a_situation_stated_in_an_out_of_scope_message_is_kept_for_the_guide(mak
     messages, slots = run_action(ActionHandleFallback(), tracker)
     assert render(messages)[0][0].startswith("Je ne peux pas répondre")
     assert slots["user_situation"] == "bac général"
+
+
+def test_unsure_between_a_definition_and_a_topic_a_term_the_message_names_is_defined(
+        make_tracker, run_action, render, kb):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_definition", "confidence": 0.45},
+               {"name": "ask_moral_check", "confidence": 0.44}]
+    defining = next(c for c in kb.complements if "TAJ (" in c.text)
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text="TAJ ? c'est quoi ?")
+    assert texts[0].startswith(f"Hors fiche de la formation : {defining.text.rstrip('.')}")
+    # Too close to call, « c'est quoi ? » is not taken for a question on the subject of the conversation.
+    tracker = make_tracker("nlu_fallback", "et ça c'est quoi ?", slots={"subject": {"kind": "term", "name": "CNAPS"}},
+                           intent_ranking=ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert "CNAPS" not in texts[0]
+
+
+def test_unsure_between_a_greeting_and_a_topic_a_question_gets_the_topic(make_tracker, run_action, render, formation):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_overview", "confidence": 0.39},
+               {"name": "greet", "confidence": 0.31}, {"name": "ask_prior_authorisation", "confidence": 0.16}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            text="Salut, c'est quoi exactement le BTS MOS ?")
+    assert formation.identity.title.value in texts[0]
+    assert texts[-1].startswith("J'ai compris que vous parliez de la présentation de la formation")
+    # Two topics too close to call after the greeting: no topic is picked.
+    ranking[3]["confidence"] = 0.30
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            text="Salut, c'est quoi exactement le BTS MOS ?")
+    assert not texts[-1].startswith("J'ai compris")
