@@ -60,10 +60,11 @@ class ActionAnswerTopic(Action):
             # exactement ? » (« c'est quoi ? » with nothing to define) is about the assistant, which presents
             # itself; other questions get what the search clearly finds, or are asked what they mean.
             if asks_back(topic, reply):
-                if load_index().clear_label(context.text) == ASSISTANT:
+                found = load_index().clear_label(context.text)
+                if found == ASSISTANT:
                     dispatcher.utter_message(response="utter_iamabot")
                     return switched
-                reply = searched_instead(kb, asked.key, context) or reply
+                reply = searched_instead(kb, asked.key, context, found) or reply
             return switched + send(reply, dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []

@@ -133,12 +133,13 @@ def about_the_assistant(kb: KnowledgeBase, formation_key: Optional[str], context
         and load_index().clear_label(context.text) == ASSISTANT
 
 
-def searched_instead(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[Reply]:
+def searched_instead(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                     label: Optional[str]) -> Optional[Reply]:
     """For a question read as one on what was just said, where the conversation has nothing to hold on to
     (« Quand a lieu la rentrée en première année ? » read as « le premier ? » with no list shown): what the
-    search clearly finds instead. The honest answer when it finds the question out of scope, the topic it
-    finds, named; None when it finds nothing clearly (the user is then asked what they mean)."""
-    label = load_index().clear_label(context.text)
+    search clearly finds instead (`label`, from `Index.clear_label`). The honest answer when it finds the
+    question out of scope, the topic it finds, named; None when it finds nothing clearly (the user is then
+    asked what they mean)."""
     if label == OUT_OF_SCOPE:
         return honest_answer(kb, formation_key, context.text)
     if label in wording()["topics"] and label not in ASKS_BACK:
