@@ -112,10 +112,15 @@ def is_greeting(text: str) -> bool:
     return "?" not in text and any(said.startswith(f" {word} ") for word in words()["greetings"])
 
 
+def takes_leave(text: str) -> bool:
+    """A message that says goodbye (« ok merci beaucoup, à plus ! », « Au revoir ? »), asking or not."""
+    said = _phrases(text)
+    return any(f" {word} " in said for word in words()["goodbyes"])
+
+
 def is_goodbye(text: str) -> bool:
     """A message that takes leave and asks nothing (« ok merci beaucoup, à plus ! »)."""
-    said = _phrases(text)
-    return "?" not in text and any(f" {word} " in said for word in words()["goodbyes"])
+    return "?" not in text and takes_leave(text)
 
 
 def asks_about_own_admission(text: str) -> bool:
