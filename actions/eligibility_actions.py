@@ -19,7 +19,7 @@ from knowledge.schema import KnowledgeBase
 from actions.eligibility import (
     MAX_ATTEMPTS, NOT_ABOUT_ADMISSION, UNKNOWN, eligibility_reply, situation_buttons,
 )
-from actions.fallback import FALLBACK_INTENT, cannot_answer, unsure
+from actions.fallback import FALLBACK_INTENT, cannot_answer, next_reading, unsure
 from actions.french import asks_about_own_admission
 from actions.replies import Message, Reply
 from actions.safety import never_raises
@@ -139,8 +139,10 @@ class ActionEligibilityResult(Action):
 
 def not_about_admission(kb: KnowledgeBase, formation_key: Optional[str], tracker: Tracker) -> Reply:
     """The answer to a « can I …? » question that is not about admission: what the knowledge base clearly
-    supports among the classifier's other readings, else the honest answer."""
+    supports among the classifier's other readings, else its clearly next reading, else the honest answer."""
     ranking = [entry for entry in tracker.latest_message.get("intent_ranking") or []
                if entry.get("name") not in (ELIGIBILITY_INTENT, FALLBACK_INTENT)]
-    reply = unsure(kb, formation_key, conversation_context(tracker), ranking) or cannot_answer(kb, formation_key)
+    context = conversation_context(tracker)
+    reply = unsure(kb, formation_key, context, ranking) or next_reading(kb, formation_key, context, ranking) or \
+        cannot_answer(kb, formation_key)
     return Reply(reply.messages, {**reply.context, "situation": None}, reply.buttons)

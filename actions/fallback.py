@@ -103,6 +103,22 @@ def answered_past_the_greeting(kb: KnowledgeBase, formation_key: Optional[str], 
     return understood_answer([topic], kb, formation_key, context)
 
 
+def next_reading(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
+                 ranking: Sequence[Dict]) -> Optional[Reply]:
+    """Once the classifier's best reading is ruled out (`ranking` without it: a « can I …? » that says nothing
+    of the user's own admission), its next reading, answered and named, when that is a topic holding clearly
+    more of the confidence left than any other reading and the search does not clearly find the question out
+    of scope (« j'aurai quel âge à la fin ? »: the formation's duration)."""
+    entries = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT] + [{"confidence": 0.0}] * 2
+    left = sum(entry["confidence"] for entry in entries)
+    topic = _labelled_topic(entries[0].get("name", ""))
+    if topic is None or left <= 0 or (entries[0]["confidence"] - entries[1]["confidence"]) / left <= AMBIGUITY_GAP:
+        return None
+    if load_index().clear_label(context.text) == OUT_OF_SCOPE:
+        return None
+    return understood_answer([topic], kb, formation_key, context)
+
+
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
                  ranking: Sequence[Dict]) -> Optional[Reply]:
     """An unsure message whose clearly best reading is a question on what was just said (« et le 2eme c

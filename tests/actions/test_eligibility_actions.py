@@ -184,6 +184,36 @@ def test_a_question_not_about_admission_the_knowledge_base_does_not_cover_gets_t
     assert texts[0].startswith("Je ne peux pas répondre à cette question")
 
 
+def not_about_admission_result(make_tracker, run_action, render, text, ranking):
+    tracker = make_tracker("ask_eligibility", text, slots={"situation": NOT_ABOUT_ADMISSION},
+                           intent_ranking=[{"name": "ask_eligibility", "confidence": 0.88}] + ranking)
+    return render(run_action(ActionEligibilityResult(), tracker)[0])[0]
+
+
+def test_a_question_not_about_admission_gets_the_classifier_s_clearly_next_reading(make_tracker, run_action,
+                                                                                   render, formation):
+    texts = not_about_admission_result(
+        make_tracker, run_action, render, "J'aurai 18 ans à la rentrée, du coup j'aurai quel âge à la fin ?",
+        [{"name": "ask_duration", "confidence": 0.10}, {"name": "select_item", "confidence": 0.01}])
+    assert formation.identity.duration.value in texts[0]
+    assert texts[-1] == "J'ai compris que vous parliez de la durée de la formation : reformulez votre question " \
+                        "si ce n'est pas le cas."
+
+
+@pytest.mark.parametrize("text, ranking", [
+    # The next reading is not clearly ahead of the others.
+    ("J'aurai 18 ans à la rentrée, du coup j'aurai quel âge à la fin ?",
+     [{"name": "ask_duration", "confidence": 0.06}, {"name": "out_of_scope", "confidence": 0.05}]),
+    # The next reading is clear, but the search clearly finds the question out of scope.
+    ("je pourrai garer mon scooter devant le lycée ?",
+     [{"name": "ask_program", "confidence": 0.10}, {"name": "select_item", "confidence": 0.01}]),
+])
+def test_a_question_not_about_admission_without_a_clear_next_reading_gets_the_honest_answer(
+        make_tracker, run_action, render, text, ranking):
+    texts = not_about_admission_result(make_tracker, run_action, render, text, ranking)
+    assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
 def test_a_situation_stated_with_no_question_answers_the_guide_at_once(make_tracker, run_action, render):
     texts, slots = validate(make_tracker, run_action, render, "ask_eligibility", "Je suis en terminale générale.",
                             {"bac": "bac général"}, asked=False)
