@@ -28,4 +28,3 @@ def test_a_question_read_as_a_goodbye_that_the_knowledge_base_answers_gets_its_a
     texts, _ = render(messages)
     assert not texts[0].startswith("Je ne peux pas répondre")
     assert "heures" in texts[0] and texts[-1].startswith("J'ai compris que vous parliez de")
-
