@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.fallback import searched_instead
+from actions.fallback import assistant_ranked_next, searched_instead
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
@@ -44,6 +44,10 @@ class ActionAnswerTopic(Action):
         topic, asked = read.topic, read.asked
         if topic is None:
             dispatcher.utter_message(response="utter_default")
+            return []
+        # A question about the assistant that the classifier ranked next as one, and the search finds so too.
+        if assistant_ranked_next(context.text, tracker.latest_message.get("intent_ranking") or []):
+            dispatcher.utter_message(response="utter_iamabot")
             return []
         # « En savoir plus », « et le deuxième ? » go on with what was said, whichever formation it was about.
         if asked.key is None and topic in FOLLOW_UPS:

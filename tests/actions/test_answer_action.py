@@ -550,3 +550,31 @@ def test_more_starts_with_the_piece_the_message_names(ask, kb):
     asked, _, _ = ask("ask_more", slots={"more": slots["more"]}, text="et la E51 ?")
     assert named not in plain
     assert named in asked
+
+
+ABOUT_THE_ASSISTANT = "Suis-je en train d'échanger avec une personne du lycée ?"
+SELECTION_THEN_ASSISTANT = [{"name": "ask_selection", "confidence": 0.72}, {"name": "bot_challenge", "confidence": 0.11}]
+
+
+def test_a_question_on_the_assistant_ranked_next_as_one_gets_the_assistant_presented(
+        make_tracker, run_action, render, responses):
+    tracker = make_tracker("ask_selection", ABOUT_THE_ASSISTANT, intent_ranking=SELECTION_THEN_ASSISTANT)
+    messages, slots = run_action(ActionAnswerTopic(), tracker)
+    assert render(messages)[0] == [responses["utter_iamabot"][0]["text"]]
+    assert "last_topic" not in slots
+
+
+def test_the_assistant_ranked_next_does_not_move_a_question_the_search_places_on_the_topic(
+        make_tracker, run_action, render, formation):
+    tracker = make_tracker("ask_selection", "Comment se passe la sélection des candidats ?",
+                           intent_ranking=SELECTION_THEN_ASSISTANT)
+    texts, _ = render(run_action(ActionAnswerTopic(), tracker)[0])
+    assert formation.access.selection_source.sentence in " ".join(texts)
+
+
+def test_a_question_the_search_finds_on_the_assistant_keeps_the_classifiers_topic_when_it_ranked_no_assistant_next(
+        make_tracker, run_action, render, formation):
+    ranking = [{"name": "ask_selection", "confidence": 0.72}, {"name": "ask_program", "confidence": 0.11}]
+    tracker = make_tracker("ask_selection", ABOUT_THE_ASSISTANT, intent_ranking=ranking)
+    texts, _ = render(run_action(ActionAnswerTopic(), tracker)[0])
+    assert formation.access.selection_source.sentence in " ".join(texts)
