@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.fallback import assistant_ranked_next, searched_instead
+from actions.fallback import assistant_ranked_next, searched_instead, where_to_turn
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
@@ -49,6 +49,9 @@ class ActionAnswerTopic(Action):
         if assistant_ranked_next(context.text, tracker.latest_message.get("intent_ranking") or []):
             dispatcher.utter_message(response="utter_iamabot")
             return []
+        contact = where_to_turn(kb, context.text)
+        if contact:
+            return send(contact, dispatcher)
         # « En savoir plus », « et le deuxième ? » go on with what was said, whichever formation it was about.
         if asked.key is None and topic in FOLLOW_UPS:
             asked = FormationAsked(kb.default_formation)

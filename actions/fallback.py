@@ -9,7 +9,7 @@ from knowledge.topics import topic_of_intent
 
 from actions.complements import clearest_complement
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
-from actions.french import asks, asks_about_own_admission, is_english, join_fr
+from actions.french import asks, asks_about_own_admission, is_english, join_fr, without_whom_to_contact
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
     ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
@@ -156,6 +156,17 @@ def assistant_ranked_next(text: str, ranking: Sequence[Dict]) -> bool:
     On the development set and the end-to-end conversations (517 messages), only that message is moved."""
     best_two = [entry.get("name") for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
     return best_two[1:] == [ASSISTANT] and load_index().clear_label(text) == ASSISTANT
+
+
+def where_to_turn(kb: KnowledgeBase, text: str) -> Optional[Reply]:
+    """« Alors à qui dois-je m'adresser pour le savoir ? », « je contacte qui du coup ? »: a question on whom
+    to contact whose other words lead the search to no topic gets where to turn, the school's contact when
+    it is configured, whatever intent the classifier saw in it (the definition, the programme). « qui
+    contacter pour la carte pro ? » names its topic, answered as usual (None here)."""
+    rest = without_whom_to_contact(text)
+    if rest is None or load_index().clear_label(rest) in wording()["topics"]:
+        return None
+    return Reply([contact_message(kb)])
 
 
 def searched_instead(kb: KnowledgeBase, formation_key: Optional[str], context: Context,

@@ -13,6 +13,7 @@ from knowledge.topics import topics
 
 from actions.fallback import (
     FALLBACK_INTENT, about_the_assistant, complement_topic, from_context, honest_answer, understood_answer, unsure,
+    where_to_turn,
 )
 from actions.formations import ask_which_formation, understood, without_formation_names
 from actions.french import is_goodbye, is_greeting
@@ -50,7 +51,9 @@ class ActionHandleFallback(Action):
         if is_goodbye(text):
             dispatcher.utter_message(response="utter_goodbye")
             return []
-        reply = None
+        reply = where_to_turn(kb, text)
+        if reply:
+            return switched + send(reply, dispatcher)
         fiche_topic = topic_of_quoted_fact(kb.formation(formation_key), text)
         # The formation's name says nothing of the topic (« quels métiers après le bac pro métiers de … »).
         if asked.named:

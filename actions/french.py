@@ -123,6 +123,14 @@ def is_goodbye(text: str) -> bool:
     return "?" not in text and takes_leave(text)
 
 
+def without_whom_to_contact(text: str) -> Optional[str]:
+    """`text` without the phrase that asks whom to contact (« à qui dois-je m'adresser pour l'autorisation
+    préalable ? » -> « pour l'autorisation préalable »), folded; None when it asks no such thing."""
+    said = _phrases(text)
+    asked = next((phrase for phrase in words()["whom_to_contact"] if f" {phrase} " in said), None)
+    return said.replace(f" {asked} ", " ", 1).strip() if asked else None
+
+
 def asks_about_own_admission(text: str) -> bool:
     """Whether a « can I …? » message asks about the user's own admission to the formation."""
     said = _phrases(text)

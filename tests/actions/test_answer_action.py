@@ -578,3 +578,17 @@ def test_a_question_the_search_finds_on_the_assistant_keeps_the_classifiers_topi
     tracker = make_tracker("ask_selection", ABOUT_THE_ASSISTANT, intent_ranking=ranking)
     texts, _ = render(run_action(ActionAnswerTopic(), tracker)[0])
     assert formation.access.selection_source.sentence in " ".join(texts)
+
+
+def test_a_question_on_whom_to_contact_that_names_no_topic_gets_where_to_turn(
+        make_tracker, run_action, render, responses):
+    # Read as « c'est quoi ? » with nothing to define, it used to be asked « De quoi parlez-vous exactement ? ».
+    tracker = make_tracker("ask_definition", "Alors à qui dois-je m'adresser pour le savoir ?")
+    texts, _ = render(run_action(ActionAnswerTopic(), tracker)[0])
+    assert texts == [phrase("contact_unknown")]
+
+
+def test_a_question_on_whom_to_contact_that_names_its_topic_gets_the_topic(ask, kb):
+    text, _, slots = ask("ask_prior_authorisation", text="à qui dois-je m'adresser pour l'autorisation préalable ?")
+    assert kb.complements_for("prior_authorisation")[0].text.rstrip(".") in text
+    assert phrase("contact_unknown") not in text and slots["last_topic"] == "prior_authorisation"

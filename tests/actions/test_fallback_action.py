@@ -1,6 +1,8 @@
 """Honest fallback and clarification."""
 from __future__ import annotations
 
+import pytest
+
 from actions.complements import clearest_complement
 from actions.fallback import STRONG_SUPPORT, strongly_supported
 from actions.fallback_action import ActionHandleFallback
@@ -283,3 +285,17 @@ def test_unsure_between_a_greeting_and_a_topic_a_question_gets_the_topic(make_tr
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
                             text="Salut, c'est quoi exactement le BTS MOS ?")
     assert not texts[-1].startswith("J'ai compris")
+
+
+@pytest.mark.parametrize("intent, text", [
+    ("nlu_fallback", "à qui je peux demander ?"),
+    ("out_of_scope", "qui contacter pour les frais d'inscription ?"),
+])
+def test_a_question_on_whom_to_contact_gets_the_school_contact(make_tracker, run_action, render, kb, monkeypatch,
+                                                                   intent, text):
+    school = Establishment(name="le lycée Jean Moulin", email="bts@exemple.fr")
+    monkeypatch.setattr(
+        "actions.fallback_action.load_knowledge_base", lambda: kb.copy(update={"establishment": school})
+    )
+    texts, _ = run_fallback(make_tracker, run_action, render, intent, text=text)
+    assert texts == ["Pour cette question, contactez le lycée Jean Moulin : bts@exemple.fr."]

@@ -1,6 +1,9 @@
 import pytest
 
-from actions.french import asks, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first, word_stems
+from actions.french import (
+    asks, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first, without_whom_to_contact,
+    word_stems,
+)
 from knowledge.text import fold
 
 
@@ -72,3 +75,14 @@ def test_a_sentence_asks_with_a_question_mark_or_a_question_word(sentence, askin
 ])
 def test_the_ordinal_of_a_message(text, ordinal):
     assert ordinal_in(text) == ordinal
+
+
+@pytest.mark.parametrize("text, rest", [
+    ("Alors à qui dois-je m'adresser pour le savoir ?", "alors pour le savoir"),
+    ("qui contacter pour la carte pro ?", "pour la carte pro"),
+    ("je contacte qui ?", ""),
+    ("Qui délivre la carte professionnelle ?", None),
+    ("Il faut s'adresser au CNAPS ?", None),
+])
+def test_a_question_on_whom_to_contact_without_its_phrase(text, rest):
+    assert without_whom_to_contact(text) == rest
