@@ -99,6 +99,7 @@ def test_program_answers_first_and_gives_every_teaching_area_on_demand(ask_more,
         ("il y a des cours de droit et d'économie ?", "law_economics"),
         ("on apprend à manager le personnel, les ressources humaines ?", "human_resources"),
         ("on travaille avec la police et la gendarmerie ?", "client_relations"),
+        ("et on apprend aussi à gérer le client, le donneur d'ordre ?", "client_relations"),
     ],
 )
 def test_what_is_taught_quotes_the_sentence_closest_to_the_question(ask, formation, question, area):
