@@ -593,3 +593,10 @@ def test_a_question_on_whom_to_contact_that_names_its_topic_gets_the_topic(ask, 
     text, _, slots = ask("ask_prior_authorisation", text="à qui dois-je m'adresser pour l'autorisation préalable ?")
     assert kb.complements_for("prior_authorisation")[0].text.rstrip(".") in text
     assert phrase("contact_unknown") not in text and slots["last_topic"] == "prior_authorisation"
+
+
+def test_a_past_conviction_that_may_bar_entry_gets_the_criminal_record_check(ask, kb):
+    # « condamné » is in the TAJ's complement too (« pas seulement celles qui ont été condamnées »).
+    record = next(c for c in kb.complements_for("moral_check") if "empêche" in c.asked_as)
+    text, _, _ = ask("ask_moral_check", text="J'ai été condamné il y a douze ans, ça m'empêche d'entrer en formation ?")
+    assert record.text.rstrip(".") in text and "bulletin n° 2" in record.text
