@@ -94,6 +94,9 @@ def test_a_complement_named_in_another_topic_moves_the_answer_only_when_the_sear
     # Named (« manager une équipe », a careers complement) but the search prefers what one learns.
     said = "on nous apprend à manager une équipe d'agents ?"
     assert named_complement_topic(kb, said, "program", index=index) == "program"
+    # Who applies (« qui s'en charge, nous ou le lycée ? »), read as the contrôle de moralité: the autorisation.
+    said = "Faut-il faire une demande au CNAPS avant l'entrée en formation ? Et qui s'en charge, nous ou le lycée ?"
+    assert named_complement_topic(kb, said, "moral_check", index=index) == "prior_authorisation"
 
 
 def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):
