@@ -211,6 +211,8 @@ def test_only_a_complement_that_clearly_answers_is_chosen(kb):
     assert clearest_complement(kb, "Le TFP APS c'est combien d'heures déjà ?").id == "professional_card_tfp_aps"
     assert clearest_complement(kb, "Il faut avoir le permis de conduire pour entrer ?") is None
     assert clearest_complement(kb, "bonjour") is None
+    # « depuis quand » names the BTS's novelty too; « existe depuis » and « CNAPS » tell the CNAPS's date apart.
+    assert clearest_complement(kb, "Le CNAPS il existe depuis quand au juste ?").id == "cnaps_since_2012"
 
 
 def test_a_question_found_out_of_scope_that_a_complement_clearly_answers_gets_it(make_tracker, run_action, render, kb):
