@@ -1,5 +1,6 @@
 """The blind sets stay blind: each is the file whose SHA-256 its README (and the project's) records, and no
-training example is copied from one."""
+training example is copied from one. Two NLU sets (tests/nlu/blind*/) and one set of conversations
+(tests/conversations/blind/)."""
 from __future__ import annotations
 
 import hashlib
@@ -7,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge.nlu import hand_written_examples
 from knowledge.text import fold
@@ -38,3 +40,24 @@ def test_no_training_example_is_taken_from_a_blind_set(blind_set):
     blind = {fold(text) for text in hand_written_examples(blind_set.parent)}
     assert len(blind) > 400
     assert len(blind & training) <= COINCIDENCES[blind_set.parent.name]
+
+
+BLIND_CONVERSATIONS = REPO / "tests" / "conversations" / "blind" / "conversations.yml"
+# Its messages equal to a training example when it was committed: « en savoir plus », « wesh », « ok merci »,
+# « t'es un robot ? »… (9 of 275).
+CONVERSATION_COINCIDENCES = 9
+
+
+def test_the_blind_conversations_are_the_file_their_readme_records():
+    readme = (BLIND_CONVERSATIONS.parent / "README.md").read_text(encoding="utf-8")
+    recorded = re.search(r"SHA-256 de conversations\.yml : ([0-9a-f]{64})", readme)
+    assert recorded and hashlib.sha256(BLIND_CONVERSATIONS.read_bytes()).hexdigest() == recorded.group(1)
+    assert recorded.group(1) in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_no_training_example_is_taken_from_the_blind_conversations():
+    training = {fold(text) for text in hand_written_examples(REPO / "data" / "nlu")}
+    conversations = yaml.safe_load(BLIND_CONVERSATIONS.read_text(encoding="utf-8"))["conversations"]
+    blind = {fold(turn["user"]) for conversation in conversations for turn in conversation["turns"] if "user" in turn}
+    assert len(blind) > 250
+    assert len(blind & training) <= CONVERSATION_COINCIDENCES

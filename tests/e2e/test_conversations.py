@@ -1,25 +1,32 @@
 """The end-to-end answer check (tests/conversations/, scripts/check_conversations.py) on the running stack.
 
 Each conversation is played over REST and judged on the replies' content. The bars guard against
-regressions near the level reached (169 of 198 conversations right, 7 replies not honest enough where
-the fiche is silent, on 6 December); the understanding issue's targets (95 %, none) are not reached yet: see the README.
+regressions near the levels reached; the understanding issue's targets (95 %, no honest miss) are not
+reached: see the README. The first set has been used to fix replies since 5 December (a development set:
+169 of 198 right and 7 honest misses on 6 December, 187 and 1 on 7 December); the blind set, measured
+once when it was committed (149 of 198 and 10 on 7 December), is the honest figure.
 """
 from __future__ import annotations
 
 import pytest
 
-from scripts.check_conversations import check, load, summary
+from scripts.check_conversations import BLIND_CONVERSATIONS, CONVERSATIONS, check, load, summary
 
 pytestmark = pytest.mark.model
 
-MIN_SCORE = 0.84
-MAX_HONEST_MISSES = 9
+# (conversations, least share right, most honest misses)
+SETS = {
+    "development": (CONVERSATIONS, 0.84, 9),
+    "blind": (BLIND_CONVERSATIONS, 0.72, 13),
+}
 
 
-def test_the_conversations_get_right_answers(assistant):
-    results = check(assistant.say, load())
+@pytest.mark.parametrize("name", SETS)
+def test_the_conversations_get_right_answers(assistant, name):
+    path, min_score, max_honest_misses = SETS[name]
+    results = check(assistant.say, load(path))
     report = summary(results)
     print("\n" + report)
     score = sum(result.right for result in results) / len(results)
-    assert sum(result.honest_failures for result in results) <= MAX_HONEST_MISSES, report
-    assert score >= MIN_SCORE, report
+    assert sum(result.honest_failures for result in results) <= max_honest_misses, report
+    assert score >= min_score, report
