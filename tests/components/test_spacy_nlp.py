@@ -55,3 +55,15 @@ def test_the_pipeline_of_config_yml_feeds_the_tokenizer_from_it() -> None:
         tokenizer = next(node for name, node in schema.nodes.items() if name.startswith("run_SpacyTokenizer"))
         provider = next(iter(tokenizer.needs.values()))
         assert schema.nodes[provider].uses is LeanSpacyNLP
+
+
+def test_the_two_nodes_of_the_graph_share_one_loaded_model(tmp_path) -> None:
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+
+    def node(name: str) -> LeanSpacyNLP:
+        return LeanSpacyNLP.create({"model": "fr_core_news_sm"}, LocalModelStorage(tmp_path),
+                                   Resource(name), ExecutionContext(GraphSchema({}), "test"))
+
+    assert node("provide_LeanSpacyNLP0").provide().model is node("run_LeanSpacyNLP0").provide().model
