@@ -12,6 +12,7 @@ import yaml
 
 from knowledge.nlu import hand_written_examples
 from knowledge.text import fold
+from scripts.check_conversations import BLIND_CONVERSATIONS
 
 REPO = Path(__file__).resolve().parents[1]
 BLIND_SETS = sorted((REPO / "tests" / "nlu").glob("blind*/blind.yml"))
@@ -21,9 +22,11 @@ def test_there_are_two_blind_sets():
     assert [path.parent.name for path in BLIND_SETS] == ["blind", "blind-2"]
 
 
-@pytest.mark.parametrize("blind_set", BLIND_SETS, ids=lambda path: path.parent.name)
+@pytest.mark.parametrize("blind_set", [*BLIND_SETS, BLIND_CONVERSATIONS],
+                         ids=lambda path: str(path.parent.relative_to(REPO / "tests")))
 def test_a_blind_set_is_the_file_its_readme_records(blind_set):
-    recorded = re.search(r"SHA-256 de blind\.yml : ([0-9a-f]{64})", (blind_set.parent / "README.md").read_text("utf-8"))
+    readme = (blind_set.parent / "README.md").read_text(encoding="utf-8")
+    recorded = re.search(rf"SHA-256 de {re.escape(blind_set.name)} : ([0-9a-f]{{64}})", readme)
     assert recorded and hashlib.sha256(blind_set.read_bytes()).hexdigest() == recorded.group(1)
     assert recorded.group(1) in (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -42,17 +45,9 @@ def test_no_training_example_is_taken_from_a_blind_set(blind_set):
     assert len(blind & training) <= COINCIDENCES[blind_set.parent.name]
 
 
-BLIND_CONVERSATIONS = REPO / "tests" / "conversations" / "blind" / "conversations.yml"
 # Its messages equal to a training example when it was committed: « en savoir plus », « wesh », « ok merci »,
 # « t'es un robot ? »… (9 of 275).
 CONVERSATION_COINCIDENCES = 9
-
-
-def test_the_blind_conversations_are_the_file_their_readme_records():
-    readme = (BLIND_CONVERSATIONS.parent / "README.md").read_text(encoding="utf-8")
-    recorded = re.search(r"SHA-256 de conversations\.yml : ([0-9a-f]{64})", readme)
-    assert recorded and hashlib.sha256(BLIND_CONVERSATIONS.read_bytes()).hexdigest() == recorded.group(1)
-    assert recorded.group(1) in (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_no_training_example_is_taken_from_the_blind_conversations():
