@@ -1,12 +1,13 @@
 """The end-to-end answer check: plays tests/conversations/ against a running assistant over REST and
 judges each reply on its content (the facts it must contain, those it must not, honesty).
 
-    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--blind]
+    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | --blind]
 
 tests/e2e/test_conversations.py runs the same check in `make test`. A conversation is right when every
 one of its replies is; the score is the share of right conversations. `--blind` plays the blind set
 (tests/conversations/blind/), written after the first set had been used to fix replies: never a source
-of fixes.
+of fixes. `--set kinds` plays the development set written from the understanding issue's kinds of
+messages (tests/conversations/kinds/).
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ from knowledge.text import fold  # noqa: E402
 
 CONVERSATIONS = Path(__file__).resolve().parents[1] / "tests" / "conversations" / "conversations.yml"
 BLIND_CONVERSATIONS = CONVERSATIONS.parent / "blind" / "conversations.yml"
+KINDS_CONVERSATIONS = CONVERSATIONS.parent / "kinds" / "conversations.yml"
+SETS = {"development": CONVERSATIONS, "kinds": KINDS_CONVERSATIONS, "blind": BLIND_CONVERSATIONS}
 # What an honest reply says when the fiche does not answer (compared folded, as the expectations).
 HONEST_MARKERS = (
     "ne l'aborde pas", "je n'ai pas cette information", "ne cite pas", "ne dit rien",
@@ -127,9 +130,10 @@ def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--min-score", type=float, default=0.95)
-    parser.add_argument("--blind", action="store_true", help="play the blind set instead")
+    parser.add_argument("--set", choices=SETS, default="development", help="which conversations to play")
+    parser.add_argument("--blind", action="store_const", const="blind", dest="set", help="same as --set blind")
     args = parser.parse_args(argv)
-    results = check(rest_say(args.url), load(BLIND_CONVERSATIONS if args.blind else CONVERSATIONS))
+    results = check(rest_say(args.url), load(SETS[args.set]))
     print(summary(results))
     score = sum(result.right for result in results) / len(results)
     return 0 if score >= args.min_score and not any(result.honest_failures for result in results) else 1
