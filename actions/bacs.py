@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import yaml
 
-from knowledge.text import fold
+from knowledge.text import find_all, fold, normalise_space
 
 from actions.french import typed_words
 
@@ -95,3 +95,17 @@ def _bac_named_from_start(value: str, accepted: List[str], following: str = "") 
         if other:
             return f"{found} {other}"
     return found
+
+
+def bac_named_in(text: str, accepted: List[str]) -> Optional[str]:
+    """The bac a message names in words the entity extractor missed (« Bac ES en 2008 », « spé SES et
+    HGGSP »): the longest bac name or alias of the vocabulary found there as whole words, read as
+    canonical_bac reads an entity. An alias followed by an apostrophe is another word (« bac l'an dernier »)."""
+    text = normalise_space(text)
+    names = [*accepted, *vocabulary()["extra_values"]["bac"], *vocabulary()["aliases"]["bac"]]
+    found = [(end - start, end, name) for name in names for start, end in find_all(text, name)
+             if text[end:end + 1] != "'"]
+    if not found:
+        return None
+    _, end, name = max(found)
+    return canonical_bac(name, accepted, text[end:])

@@ -15,8 +15,8 @@ from actions.retrieval import (
     ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
 )
 from actions.topics import (
-    ASKS_BACK, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back, contact_message,
-    ranked_topics,
+    ASKS_BACK, SUBJECT_KINDS, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back,
+    contact_message, ranked_topics,
 )
 from actions.wording import about, link_label, topic_button, wording
 
@@ -33,7 +33,8 @@ OFFERED_TOPICS = ("overview", "bac", "careers")
 def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ranking: Sequence[Dict],
            last_topic: Optional[str] = None) -> Optional[Reply]:
     """When the classifier hesitates: the topic the knowledge base clearly supports, answered and named
-    (« J'ai compris que vous parliez de … »); else a question between two close topics; else None.
+    (« J'ai compris que vous parliez de … »); else a question between two close topics; else what the fiche
+    says of a module, sector or institution the message names; else None.
 
     The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
     complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »). A follow-up
@@ -47,7 +48,8 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     return answered_from_the_situation(kb, formation_key, context, ranking) or \
         answered_beside_the_guide(kb, formation_key, context, ranking) or \
         answered_past_the_greeting(kb, formation_key, context, ranking) or \
-        clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))
+        clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores)) or \
+        answered_from_its_subject(kb, formation_key, context)
 
 
 # The two readings the user's own situation reconciles: its guide's answer quotes the bacs the fiche accepts.
@@ -82,6 +84,8 @@ def answered_beside_the_guide(kb: KnowledgeBase, formation_key: Optional[str], c
     return understood_answer([other], kb, formation_key, context) if other else None
 
 
+# The topic that says what the fiche says of a module, a sector or an institution (« c'est quoi … ? »).
+SUBJECT_TOPIC = "definition"
 # Intents that only need a polite word back: next to a question, they do not compete with its topic.
 SOCIAL_INTENTS = ("greet", "thank", "goodbye")
 
@@ -101,6 +105,16 @@ def answered_past_the_greeting(kb: KnowledgeBase, formation_key: Optional[str], 
     if topic is None or best - second <= AMBIGUITY_GAP:
         return None
     return understood_answer([topic], kb, formation_key, context)
+
+
+def answered_from_its_subject(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[Reply]:
+    """An unsure message that names a module, a sector or an institution the fiche cites (« je veux travailler
+    à l'aéroport plus tard »): what the fiche says of it, as for « c'est quoi … ? ». Whatever was asked about
+    it, that is what the knowledge base holds; saying the fiche does not cover it would be wrong."""
+    if not any(context.entities.get(kind) for kind in SUBJECT_KINDS):
+        return None
+    reply = answer_topic(SUBJECT_TOPIC, kb, formation_key, context)
+    return None if asks_back(SUBJECT_TOPIC, reply) else reply
 
 
 def next_reading(kb: KnowledgeBase, formation_key: Optional[str], context: Context,

@@ -102,8 +102,22 @@ def is_follow_up(text: str) -> bool:
     return bool(typed) and typed[0] in words()["follow_up_openers"]
 
 
+def points_back(text: str) -> bool:
+    """True for a message holding a pronoun that stands for what was just said (« Combien de temps
+    reste-t-elle valable ? », « depuis quand il existe ? »), not an impersonal « il » (« il faut »)."""
+    typed = typed_words(text)
+    pronouns, impersonal = words()["back_references"], words()["impersonal_after_il"]
+    return any(word in pronouns and not (word == "il" and typed[position + 1:position + 2] and
+                                         typed[position + 1] in impersonal)
+               for position, word in enumerate(typed))
+
+
 def _phrases(text: str) -> str:
-    return " " + " ".join("".join(char if char.isalnum() or char == "+" else " " for char in fold(text)).split()) + " "
+    """The folded words of `text` between spaces, short spellings read in full (« c bon pr moi » as « c bon
+    pour moi »), for whole-phrase matching."""
+    spellings = words()["sms_spellings"]
+    typed = "".join(char if char.isalnum() or char == "+" else " " for char in fold(text)).split()
+    return " " + " ".join(spellings.get(word, word) for word in typed) + " "
 
 
 def is_greeting(text: str) -> bool:
@@ -146,7 +160,8 @@ def word_stems(text: str, framing: bool = True, codes: bool = False) -> set:
     topic's facts apart (the search thresholds in actions/retrieval.py and actions/complements.py were
     set without them).
     """
-    typed = typed_words(text)
+    spellings = words()["sms_spellings"]
+    typed = [read for word in typed_words(text) for read in spellings.get(word, word).split()]
     stop_words = set(words()["stop_words"]) | (set() if framing else set(words()["framing_words"]))
     return {word[:6] for word in typed if word not in stop_words and (len(word) > 2 or codes and _is_code(word))}
 

@@ -26,7 +26,7 @@ from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
 from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
-from actions.french import asks, is_follow_up, word_stems
+from actions.french import asks, is_follow_up, points_back, word_stems
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
 
@@ -157,23 +157,48 @@ FOLLOW_UP_SHARE = 0.8
 def _follow_up_scores(text: str, last: Optional[str], index: Optional[Index]) -> Optional[Dict[str, float]]:
     """The search's scores of each topic for a message that follows up on the answerable topic `last`
     (« et … », « elle … »); None for any other message."""
-    if not last or last not in _answerable() or not is_follow_up(text):
+    if not last or last not in _answerable() or not (is_follow_up(text) or points_back(text)):
         return None
     return (index or load_index()).evidence(text).scores
 
 
+def _named(topic: str) -> str:
+    """What a topic's label names (« de l'autorisation préalable » -> « l'autorisation préalable »)."""
+    return re.sub(r"^(de la |de l'|du |des |de )", "", wording()["topics"][topic]["about"])
+
+
+def resolved(text: str, last: str) -> str:
+    """A follow-up with what it points back to named: « elle dure combien ? » after the autorisation
+    préalable is searched as « elle dure combien ? l'autorisation préalable »."""
+    return f"{text} {_named(last)}"
+
+
 def continued_topic(text: str, classified: str, last: Optional[str], index: Optional[Index] = None,
                     runner_up: Optional[str] = None) -> str:
-    """The topic a follow-up is about: the last one when the message opens on it (« et … », « elle … »)
-    and the knowledge base supports it better than the classifier's topic (« elle est valable combien
-    d'années ? » after the carte professionnelle is not about the formation's duration), or nearly as well
-    when the classifier ranked it next (« et ils regardent quels fichiers ? » after the contrôle de
+    """The topic a follow-up is about: the last one when the message points back to it (« et … », « elle
+    … », « reste-t-elle … ») and the knowledge base supports it better than the classifier's topic (« elle
+    est valable combien d'années ? » after the carte professionnelle is not about the formation's duration),
+    or nearly as well when the classifier ranked it next (« et ils regardent quels fichiers ? » after the contrôle de
     moralité, read as the selection's « dossier »)."""
     scores = _follow_up_scores(text, last, index) if last != classified else None
     if scores is None:
         return classified
     share = FOLLOW_UP_SHARE if last == runner_up else MIN_LEAD
-    return last if scores.get(last, 0.0) > share * scores.get(classified, 0.0) else classified
+    if scores.get(last, 0.0) > share * scores.get(classified, 0.0):
+        return last
+    # A pronoun stands for the thing, and the words may only say what is asked of it (« elle dure combien de
+    # temps ? » has the duration's words): named, the thing decides (the autorisation's validity, not the
+    # formation's length). « et » alone stands for nothing: « et à la fin on a quel diplôme ? » asks the diploma.
+    return last if _named_thing_decides(text, last, classified, index) else classified
+
+
+def _named_thing_decides(text: str, last: str, rival: Optional[str], index: Optional[Index]) -> bool:
+    """True when `text` holds a pronoun and, with the thing it stands for named, the search supports the
+    `last` topic better than `rival`."""
+    if not points_back(text):
+        return False
+    named = (index or load_index()).evidence(resolved(text, last)).scores
+    return named.get(last, 0.0) > (named.get(rival, 0.0) if rival else 0.0)
 
 
 def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, formation_key: Optional[str] = None,
@@ -194,12 +219,16 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
 
 def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None) -> Optional[str]:
     """The last topic, for an unsure follow-up the knowledge base supports on it (« Et quels papiers faut-il
-    pour en demander une nouvelle ? » after the autorisation préalable, not the carte professionnelle)."""
+    pour en demander une nouvelle ? » after the autorisation préalable, not the carte professionnelle), or
+    on the thing its pronoun stands for (« Combien de temps reste-t-elle valable ? »)."""
     scores = _follow_up_scores(text, last, index)
     if scores is None:
         return None
     best = max(scores.values(), default=0.0)
-    return last if scores.get(last, 0.0) >= max(MIN_SCORE, FOLLOW_UP_SHARE * best) else None
+    if scores.get(last, 0.0) >= max(MIN_SCORE, FOLLOW_UP_SHARE * best):
+        return last
+    rival = max((topic for topic in scores if topic != last), key=lambda topic: scores[topic], default=None)
+    return last if _named_thing_decides(text, last, rival, index) else None
 
 
 # Where a sentence may hold a second question: a question or exclamation mark, a semicolon or a colon,
@@ -220,7 +249,8 @@ def _clauses(text: str) -> List[str]:
 
 
 def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Optional[Index] = None) -> List[str]:
-    """The topics of a message that asks several questions, in the order asked; [main] otherwise.
+    """The topics of a message that asks several questions, in the order asked (one topic twice for two
+    questions that each clearly ask it); [main] otherwise.
 
     `main` is the classifier's topic for the whole message, `runners_up` the next topics of its ranking.
     Each clause is searched on its own: a clause whose best topic is `main` places it; a clause adds
@@ -232,6 +262,8 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     found: List[str] = []
     # Topics placed only by a tie: they count only beside `main`.
     by_tie: Set[str] = set()
+    # Questions that each clearly ask `main` (« qui doit la demander, et combien de temps met-il à répondre ? »).
+    asking_main = 0
     for clause in _clauses(text):
         evidence = index.evidence(clause)
         ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
@@ -239,6 +271,7 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
         tie = False
         if best[0] == main and best[1] >= MIN_SCORE:
             topic = main
+            asking_main += evidence.topic == main and asks(clause)
         # A second topic must be clearer than a first one: a wrong extra answer costs more than a
         # missing one, which the user can ask again.
         elif evidence.topic and (evidence.topic in runners_up or (
@@ -258,7 +291,8 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     if main not in found:
         found = [topic for topic in found if topic not in by_tie]
     if len(found) < 2:
-        return [main]
+        # Two questions on one topic: each gets its own answer from the topic (clauses_asking).
+        return [main, main] if found == [main] and asking_main == 2 else [main]
     return found if main in found else [main] + found
 
 
@@ -270,6 +304,9 @@ def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = Non
     if len(names) < 2 or len(clauses) < 2:
         return [text] * len(names)
     index = index or load_index()
+    if len(set(names)) == 1:
+        # One topic asked twice (topics_asked): its questions in the order asked.
+        return [clause.strip() for clause in clauses if index.evidence(clause).topic == names[0] and asks(clause)]
     scores = [index.evidence(clause).scores for clause in clauses]
     return [max(zip(clauses, scores), key=lambda pair: pair[1].get(name, 0.0))[0].strip() for name in names]
 

@@ -531,9 +531,11 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
         answer = composed.answer
         lead, others = (answer.lead, composed.complements) if answer.lead else (composed.complements[:1],
                                                                                 composed.complements[1:])
-        leads += lead
-        rest += answer.details + others
+        # One topic asked twice gives each question the part that answers it, each part once.
+        leads += [message for message in lead if message not in leads]
+        rest += [message for message in answer.details + others if message not in rest]
         remembered.update(_remembered(composed, context))
+    rest = [message for message in rest if message not in leads]
     shown, unshown = next_page(leads, text_length(notes))
     _remember_the_list_shown(remembered, shown, kb, names, formation_key)
     last = topics()[names[-1]]

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 from knowledge.schema import KnowledgeBase
 
-from actions.bacs import canonical_bac
+from actions.bacs import bac_named_in, canonical_bac
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
 from actions.replies import Reply
@@ -29,7 +29,8 @@ def runners_up(tracker: Tracker, count: int = 3) -> List[str]:
 
 def message_entities(tracker: Tracker) -> Dict[str, str]:
     """Entities of the latest message, after synonym mapping (first value wins); a bac is read as the bac
-    it names (« bac pro métiers » as the specialty the fiche cites), and left out when it names none."""
+    it names (« bac pro métiers » as the specialty the fiche cites), and left out when it names none; a bac
+    the extractor missed is looked for in the words themselves (actions/bacs.bac_named_in)."""
     entities: Dict[str, str] = {}
     text = tracker.latest_message.get("text") or ""
     for entity in tracker.latest_message.get("entities") or []:
@@ -42,6 +43,10 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
             value = canonical_bac(value, list(bacs.value) if bacs else [], following)
         if value:
             entities[entity["entity"]] = value.strip()
+    if "bac" not in entities and not text.startswith("/"):
+        bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
+        named = bac_named_in(text, list(bacs.value) if bacs else [])
+        entities.update({"bac": named} if named else {})
     return entities
 
 

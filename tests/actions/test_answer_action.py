@@ -463,6 +463,13 @@ def test_a_bac_the_nlu_caught_in_part_is_read_whole(make_tracker, run_action, re
     assert answer.startswith("Oui") and specialty in answer
 
 
+def test_a_bac_the_nlu_missed_is_read_from_the_message(make_tracker, run_action, render, formation):
+    general = next(bac for bac in formation.access.bacs.value if "général" in bac)
+    tracker = make_tracker("ask_bac", "j'ai eu un bac ES en 2008, c'est accepté ?")
+    answer = " ".join(render(run_action(ActionAnswerTopic(), tracker)[0])[0])
+    assert answer.startswith("Oui") and general in answer
+
+
 def test_a_specialty_named_elsewhere_in_the_message_is_not_the_bac(make_tracker, run_action, render):
     text = "agent de sécurité depuis 8 ans, j'ai un bac pro commerce, c'est accepté ?"
     start = text.index("bac pro")

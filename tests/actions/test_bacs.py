@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.bacs import canonical_bac
+from actions.bacs import bac_named_in, canonical_bac
 
 
 @pytest.fixture
@@ -46,3 +46,22 @@ def test_an_alias_of_the_fiches_specialty_names_it(accepted):
 
 def test_the_fiches_specialty_is_read_from_the_words_after_the_bac(accepted):
     assert canonical_bac("bac pro", accepted, " sécu") == specialty_of(accepted)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bac ES en 2008, SSIAP 1 et ADS depuis. Le BTS c'est accessible pour moi ?", "bac général"),
+    ("Je suis en terminale avec spé SES et HGGSP, est-ce que je peux candidater ?", "bac général"),
+    ("je passe le bac en juin, voie générale", "bac général"),
+    ("Mon fils prépare un bac STMG.", "bac technologique"),
+    ("g un bac pro commerce sa passe pr sinscrire ?", "bac professionnel commerce"),
+    # An alias glued to an apostrophe is another word: « bac l'an dernier » is no bac L.
+    ("elle a eu son bac l'an dernier", None),
+    ("je suis en terminale", None),
+])
+def test_a_bac_the_extractor_missed_is_read_from_the_words(accepted, text, expected):
+    assert bac_named_in(text, accepted) == expected
+
+
+def test_the_former_name_of_the_bac_pro_is_the_specialty_the_fiche_cites(accepted):
+    said = "J'ai eu un bac pro sécurité-prévention en 2011, ça permet d'entrer en BTS MOS ?"
+    assert bac_named_in(said, accepted) == specialty_of(accepted)

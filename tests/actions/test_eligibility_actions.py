@@ -30,6 +30,12 @@ ASKED = {"requested_slot": "situation"}
         ("inform_situation", {}, "J'ai un diplôme de mon pays, comme le bac.", FOREIGN_DIPLOMA),
         ("ask_eligibility", {"bac": "bac général"}, "J'ai un bac général marocain, je peux postuler ?", FOREIGN_DIPLOMA),
         ("inform_situation", {}, "j'ai eu le bac à l'étranger", FOREIGN_DIPLOMA),
+        ("ask_eligibility", {}, "Bonjour. J'ai le baccalauréat du Maroc. Je peux entrer dans ce BTS ?", FOREIGN_DIPLOMA),
+        # A CAP is a diploma below the bac; « capable » is not one.
+        ("ask_eligibility", {}, "jai un CAP agent de securite, je peu rentrer direct en bts ?", NO_BAC),
+        ("inform_situation", {}, "Je n'ai pas le bac, seulement un CAP de maçon obtenu en 2006.", NO_BAC),
+        ("ask_eligibility", {}, "je suis ADS depuis 5 ans mais j'ai jamais eu le bac. je peux passer le BTS ?", NO_BAC),
+        ("inform_situation", {}, "je suis capable de bosser dur", None),
     ],
 )
 def test_read_situation(intent, entities, text, expected):

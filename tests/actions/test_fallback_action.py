@@ -301,3 +301,15 @@ def test_a_question_on_whom_to_contact_gets_the_school_contact(make_tracker, run
     )
     texts, _ = run_fallback(make_tracker, run_action, render, intent, text=text)
     assert texts == ["Pour cette question, contactez le lycée Jean Moulin : bts@exemple.fr."]
+
+
+def test_an_unsure_message_naming_a_sector_gets_what_the_fiche_says_of_it(make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "goodbye", "confidence": 0.33},
+               {"name": "ask_careers", "confidence": 0.33}]
+    text = "je veux travailler à l'aéroport plus tard"
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            {"sector": "sûreté aéroportuaire"}, text)
+    assert "« sûreté aéroportuaire » parmi les secteurs" in texts[0]
+    # Without a subject named, the same message stays honest.
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
+    assert "ne l'aborde pas" in texts[0]

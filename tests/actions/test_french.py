@@ -1,7 +1,8 @@
 import pytest
 
 from actions.french import (
-    asks, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first, without_whom_to_contact,
+    asks, asks_about_own_admission, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first,
+    without_whom_to_contact,
     word_stems,
 )
 from knowledge.text import fold
@@ -86,3 +87,8 @@ def test_the_ordinal_of_a_message(text, ordinal):
 ])
 def test_a_question_on_whom_to_contact_without_its_phrase(text, rest):
     assert without_whom_to_contact(text) == rest
+
+
+def test_short_spellings_are_read_as_the_words_they_stand_for():
+    assert word_stems("elle dure cb de tps") == {"dure", "temps"} and word_stems("y a bcp de cours") == {"beauco", "cours"}
+    assert asks_about_own_admission("c bon pr moi ou pas")

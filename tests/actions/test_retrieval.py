@@ -2,8 +2,8 @@
 import pytest
 
 from actions.complements import clearest_complement
-from actions.french import is_follow_up
-from actions.retrieval import continued_topic, load_index, named_complement_topic, topics_asked
+from actions.french import is_follow_up, points_back
+from actions.retrieval import continued_topic, followed_topic, load_index, named_complement_topic, topics_asked
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +72,25 @@ def test_a_follow_up_stays_on_the_topic_it_continues(index):
 def test_a_follow_up_the_classifier_ranked_second_on_the_last_topic_stays_on_it(index):
     """« dossier » makes « fichiers » look like the selection; the contrôle de moralité, just discussed and
     ranked next, is nearly as well supported."""
-    said = "et ils regardent quoi comme fichiers ?"
+    said = "et on regarde quoi comme fichiers ?"
     assert continued_topic(said, "selection", "moral_check", index, runner_up="moral_check") == "moral_check"
     assert continued_topic(said, "selection", "moral_check", index, runner_up="careers") == "selection"
+
+
+def test_a_pronoun_stands_for_the_last_topic_when_naming_it_makes_the_search_prefer_it(index):
+    """« elle dure combien ? » has the formation duration's words; with the carte professionnelle named, the
+    search prefers the carte. « ils » stands for the CNAPS's checks whichever topic the classifier ranked next;
+    « et » alone stands for nothing, and an impersonal « il » neither."""
+    assert points_back("Combien de temps reste-t-elle valable ?") and points_back("depuis quand il existe ?")
+    assert not points_back("et à la fin on a quel diplôme ?") and not points_back("il faut quel bac ?")
+    assert continued_topic("elle dure cb de tps", "duration", "professional_card", index) == "professional_card"
+    assert continued_topic("Combien de temps reste-t-elle valable ?", "duration", "prior_authorisation", index) == \
+        "prior_authorisation"
+    assert continued_topic("et ils regardent quoi comme fichiers ?", "selection", "moral_check", index,
+                           runner_up="careers") == "moral_check"
+    assert continued_topic("et à la fin on a quel diplôme ?", "diploma", "duration", index) == "diploma"
+    assert followed_topic("Combien de temps reste-t-elle valable ?", "prior_authorisation", index) == \
+        "prior_authorisation"
 
 
 def test_a_complement_named_in_another_topic_moves_the_answer_only_when_the_search_agrees(index, kb):
@@ -112,3 +128,23 @@ def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):
     said = [render(message).text for message in answer_questions(names, kb, None, Context(text=text), (), clauses).messages]
     assert any(validity.text.rstrip(".") in bubble for bubble in said)
     assert clauses_asking("ça dure combien de temps ?", ["duration"], index) == ["ça dure combien de temps ?"]
+
+
+def test_two_questions_on_one_topic_each_get_the_part_that_answers_them(index, kb):
+    from actions.retrieval import clauses_asking
+    from actions.topics import Context, answer_questions
+    from actions.wording import render
+
+    text = "Qui doit demander l'autorisation préalable, et combien de temps le CNAPS met-il à répondre ?"
+    names = topics_asked(text, "prior_authorisation", [], index)
+    assert names == ["prior_authorisation", "prior_authorisation"]
+    clauses = clauses_asking(text, names, index)
+    assert clauses == ["Qui doit demander l'autorisation préalable,", "combien de temps le CNAPS met-il à répondre"]
+    said = " ".join(render(message).text
+                    for message in answer_questions(names, kb, None, Context(text=text), (), clauses).messages)
+    applicant, delay = (next(c for c in kb.complements_for("prior_authorisation") if c.id == key)
+                        for key in ("prior_authorisation_applicant", "prior_authorisation_delay"))
+    assert said.index(applicant.text.rstrip(".")) < said.index(delay.text.rstrip("."))
+    # One question on the topic stays one answer.
+    assert topics_asked("Qui doit demander l'autorisation préalable ?", "prior_authorisation", [], index) == [
+        "prior_authorisation"]
