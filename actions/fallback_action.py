@@ -16,10 +16,10 @@ from actions.fallback import (
     where_to_turn,
 )
 from actions.formations import ask_which_formation, understood, without_formation_names
-from actions.french import is_goodbye, is_greeting
+from actions.french import is_goodbye, is_greeting, points_back
 from actions.greeting import greeting
 from actions.metier_answers import SALARY, metier_answer
-from actions.retrieval import load_index
+from actions.retrieval import followed_topic, load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, topic_of_quoted_fact
 from actions.tracker import conversation_context, formation_events, latest_intent, remembered_situation, send
@@ -83,6 +83,11 @@ class ActionHandleFallback(Action):
         # trained for one fiche learnt to be out of scope, whose topic the search finds without its name.
         elif not load_index().beyond(context.text) and (topic := complement_topic(kb, formation_key, context) or (
                 asked.named and asked.key and load_index().evidence(context.text).topic)):
+            reply = understood_answer([topic], kb, formation_key, context)
+        # « depuis quand il existe ? » right after the contrôle de moralité: the pronoun stands for what was just
+        # said, and the search finds the question there.
+        elif points_back(text) and not load_index().beyond(text) and \
+                (topic := followed_topic(text, tracker.get_slot("last_topic"))):
             reply = understood_answer([topic], kb, formation_key, context)
         if reply is None:
             reply = honest_answer(kb, formation_key, text)

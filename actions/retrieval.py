@@ -204,13 +204,17 @@ def _named_thing_decides(text: str, last: str, rival: Optional[str], index: Opti
 def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, formation_key: Optional[str] = None,
                            index: Optional[Index] = None) -> str:
     """The topic of a sourced complement that clearly answers the question and that the question names by
-    one of its `asked_as` phrases, when the search supports that topic better than the classifier's (« le
-    conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de moralité
-    works; « il faut quel niveau de français pour la demande ? » the autorisation's B1, not the diploma's
-    level). Two signals already agree that the complement is asked; the search only has to not prefer the
+    one of its topic's `asked_as` phrases, when the search supports that topic better than the classifier's
+    (« le conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de
+    moralité works; « il faut quel niveau de français pour la demande ? » the autorisation's B1, not the
+    diploma's level). Two signals already agree that the complement is asked; the search only has to not prefer the
     classifier's topic."""
     complement = clearest_complement(kb, text, formation_key, NAMED_CLEAR_SCORE)
-    if complement is None or complement.topic == classified or not named_by(complement, text):
+    if complement is None or complement.topic == classified:
+        return classified
+    # Named by any complement of its topic: « les blocs de compétences » names the four blocs, and the
+    # clearest may be the one on blocs 3 and 4.
+    if not any(named_by(other, text) for other in kb.complements_of(formation_key) if other.topic == complement.topic):
         return classified
     scores = (index or load_index()).evidence(text).scores
     better = scores.get(complement.topic, 0.0) > scores.get(classified, 0.0)

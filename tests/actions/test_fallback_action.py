@@ -313,3 +313,16 @@ def test_an_unsure_message_naming_a_sector_gets_what_the_fiche_says_of_it(make_t
     # Without a subject named, the same message stays honest.
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
     assert "ne l'aborde pas" in texts[0]
+
+
+def test_an_out_of_scope_pronoun_follow_up_the_search_finds_on_the_last_topic_gets_it(make_tracker, run_action,
+                                                                                       render, kb):
+    since = next(c for c in kb.complements_for("moral_check") if c.id == "cnaps_since_2012")
+    tracker = make_tracker("out_of_scope", "depuis quand il existe ?", slots={"last_topic": "moral_check"})
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert any(since.text in text for text in texts)
+    assert texts[-1].startswith("J'ai compris que vous parliez du contrôle de moralité")
+    # Without the conversation's topic, or without a pronoun, the same words stay honest.
+    for slots, text in (({}, "depuis quand il existe ?"), ({"last_topic": "moral_check"}, "depuis quand ?")):
+        texts, _ = render(run_action(ActionHandleFallback(), make_tracker("out_of_scope", text, slots=slots))[0])
+        assert "ne l'aborde pas" in texts[0]

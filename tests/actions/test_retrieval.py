@@ -148,3 +148,10 @@ def test_two_questions_on_one_topic_each_get_the_part_that_answers_them(index, k
     # One question on the topic stays one answer.
     assert topics_asked("Qui doit demander l'autorisation préalable ?", "prior_authorisation", [], index) == [
         "prior_authorisation"]
+
+
+def test_a_complement_named_through_another_of_its_topic_moves_the_answer(index, kb):
+    """Without the formation's name, the clearest complement of « les blocs de compétences » is the one on
+    blocs 3 and 4, which has no asked_as; the four blocs' complement names the phrase for the topic."""
+    said = "C'est quoi les blocs de compétences du   ?"
+    assert named_complement_topic(kb, said, "overview", "MOS", index) == "program"
