@@ -12,7 +12,7 @@ from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import asks, asks_about_own_admission, is_english, join_fr, without_whom_to_contact
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
-    ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
+    ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, question_of, topics_asked,
 )
 from actions.topics import (
     ASKS_BACK, SUBJECT_KINDS, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back,
@@ -37,11 +37,13 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     says of a module, sector or institution the message names; else None.
 
     The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
-    complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »). A follow-up
-    (« et … ? ») stays on the `last_topic` when the search supports it nearly as well as the best."""
+    complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »), or, last, when the
+    search clearly finds it in the question's own sentences, without those that only give context (« Le BTS
+    est-il inscrit au RNCP ? Pour un futur employeur c'est important. »). A follow-up (« et … ? ») stays on
+    the `last_topic` when the search supports it nearly as well as the best."""
     index = load_index()
     topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic or \
-        complement_topic(kb, formation_key, context)
+        complement_topic(kb, formation_key, context) or index.evidence(question_of(context.text)).topic
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)

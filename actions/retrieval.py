@@ -241,15 +241,27 @@ CLAUSE_BREAK = re.compile(r"[?!;:]|\bet\b|\baussi\b|\bainsi que\b", re.IGNORECAS
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+def _asking_sentences(text: str) -> List[str]:
+    """The sentences of `text` that ask something; all of them in a message without a question mark."""
+    sentences = SENTENCE_END.split(text.strip())
+    if "?" in text:
+        sentences = [sentence for sentence in sentences if not sentence.endswith(".") and asks(sentence)]
+    return sentences
+
+
+def question_of(text: str) -> str:
+    """What a message asks, without the sentences that only give context (« Le BTS est-il inscrit au RNCP ?
+    Pour un futur employeur c'est important. »): the search of an unsure message looks there first."""
+    return " ".join(_asking_sentences(text)) or text
+
+
 def _clauses(text: str) -> List[str]:
     """The parts of `text` that may each ask a question. In a message that asks something, a sentence
     that ends with a period only gives context (« Je monte mon projet avec France Travail. », « J'ai déjà
     ma carte pro. »), and so does one that asks nothing (« C'est inscrit au RNCP ? mon employeur me demande
     le numéro »): its words must neither drown the question nor add a topic."""
-    sentences = SENTENCE_END.split(text.strip())
-    if "?" in text:
-        sentences = [sentence for sentence in sentences if not sentence.endswith(".") and asks(sentence)]
-    return [clause for sentence in sentences for clause in CLAUSE_BREAK.split(sentence) if word_stems(clause)]
+    return [clause for sentence in _asking_sentences(text) for clause in CLAUSE_BREAK.split(sentence)
+            if word_stems(clause)]
 
 
 def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Optional[Index] = None) -> List[str]:

@@ -326,3 +326,14 @@ def test_an_out_of_scope_pronoun_follow_up_the_search_finds_on_the_last_topic_ge
     for slots, text in (({}, "depuis quand il existe ?"), ({"last_topic": "moral_check"}, "depuis quand ?")):
         texts, _ = render(run_action(ActionHandleFallback(), make_tracker("out_of_scope", text, slots=slots))[0])
         assert "ne l'aborde pas" in texts[0]
+
+
+def test_an_unsure_question_is_searched_without_the_sentence_that_only_gives_context(make_tracker, run_action,
+                                                                                      render, kb):
+    rncp = next(c for c in kb.complements_for("diploma") if "RNCP" in c.asked_as)
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_diploma", "confidence": 0.54},
+               {"name": "ask_careers", "confidence": 0.39}]
+    text = "Le BTS MOS est-il inscrit au RNCP ? Pour un futur employeur c'est important."
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
+    assert any(rncp.text[:40] in bubble for bubble in texts)
+    assert texts[-1].startswith("J'ai compris que vous parliez du diplôme et de son niveau")

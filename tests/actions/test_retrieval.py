@@ -155,3 +155,11 @@ def test_a_complement_named_through_another_of_its_topic_moves_the_answer(index,
     blocs 3 and 4, which has no asked_as; the four blocs' complement names the phrase for the topic."""
     said = "C'est quoi les blocs de compétences du   ?"
     assert named_complement_topic(kb, said, "overview", "MOS", index) == "program"
+
+
+def test_the_question_of_a_message_leaves_out_the_sentences_that_only_give_context():
+    from actions.retrieval import question_of
+
+    said = "Le BTS est-il inscrit au RNCP ? Pour un futur employeur c'est important."
+    assert question_of(said) == "Le BTS est-il inscrit au RNCP ?"
+    assert question_of("ils veulent koi") == "ils veulent koi"
