@@ -38,9 +38,9 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
 
     The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
     complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »), or, last, when the
-    search clearly finds it in the question's own sentences, without those that only give context (« Le BTS
-    est-il inscrit au RNCP ? Pour un futur employeur c'est important. »). A follow-up (« et … ? ») stays on
-    the `last_topic` when the search supports it nearly as well as the best."""
+    search clearly finds it in the question's own sentences, without those that only give context (« La
+    formation est-elle inscrite au RNCP ? Pour un futur employeur c'est important. »). A follow-up (« et … ? »)
+    stays on the `last_topic` when the search supports it nearly as well as the best."""
     index = load_index()
     topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic or \
         complement_topic(kb, formation_key, context) or index.evidence(question_of(context.text)).topic

@@ -250,8 +250,8 @@ def _asking_sentences(text: str) -> List[str]:
 
 
 def question_of(text: str) -> str:
-    """What a message asks, without the sentences that only give context (« Le BTS est-il inscrit au RNCP ?
-    Pour un futur employeur c'est important. »): the search of an unsure message looks there first."""
+    """What a message asks, without the sentences that only give context (« La formation est-elle inscrite au
+    RNCP ? Pour un futur employeur c'est important. »): the search of an unsure message looks there too."""
     return " ".join(_asking_sentences(text)) or text
 
 
