@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence
 from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent
 
-from actions.complements import clearest_complement
+from actions.complements import clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import asks, asks_about_own_admission, is_english, join_fr, without_whom_to_contact
 from actions.replies import Link, Message, Reply
@@ -39,11 +39,13 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     The knowledge base supports a topic when the search of its index clearly finds it, or when one of its
     complements clearly answers the question (« le TFP APS, c'est combien d'heures ? »), or, last, when the
     search clearly finds it in the question's own sentences, without those that only give context (« La
-    formation est-elle inscrite au RNCP ? Pour un futur employeur c'est important. »). A follow-up (« et … ? »)
-    stays on the `last_topic` when the search supports it nearly as well as the best."""
+    formation est-elle inscrite au RNCP ? Pour un futur employeur c'est important. »), or when it names one
+    topic's complements by a phrase written for them (phrase_named_topic). A follow-up (« et … ? ») stays on
+    the `last_topic` when the search supports it nearly as well as the best."""
     index = load_index()
     topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic or \
-        complement_topic(kb, formation_key, context) or index.evidence(question_of(context.text)).topic
+        complement_topic(kb, formation_key, context) or index.evidence(question_of(context.text)).topic or \
+        phrase_named_topic(kb, formation_key, context.text)
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)
@@ -203,6 +205,15 @@ def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: C
     """The topic of the one complement that clearly answers the question, if any."""
     complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key)
     return complement.topic if complement else None
+
+
+def phrase_named_topic(kb: KnowledgeBase, formation_key: Optional[str], text: str) -> Optional[str]:
+    """The one topic whose complements the message names by an `asked_as` phrase of several words (« tout en
+    travaillant » names the alternance): such a phrase was written for that question, even when its words
+    are too common for the search to score it (« en », « travaillant »)."""
+    named = {complement.topic for complement in kb.complements_of(formation_key)
+             for phrase in named_by(complement, text) if len(phrase.split()) > 1}
+    return named.pop() if len(named) == 1 else None
 
 
 def understood_answer(names: Sequence[str], kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Reply:

@@ -337,3 +337,12 @@ def test_an_unsure_question_is_searched_without_the_sentence_that_only_gives_con
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
     assert any(rncp.text[:40] in bubble for bubble in texts)
     assert texts[-1].startswith("J'ai compris que vous parliez du diplôme et de son niveau")
+
+
+def test_an_unsure_message_naming_a_complement_by_its_phrase_gets_its_topic(make_tracker, run_action, render, kb):
+    alternance = next(c for c in kb.complements_for("overview") if "en travaillant" in c.asked_as)
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_careers", "confidence": 0.55},
+               {"name": "ask_eligibility", "confidence": 0.27}]
+    text = "Est-ce que cette formation peut se faire tout en travaillant ?"
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
+    assert any(alternance.text in bubble for bubble in texts)
