@@ -158,13 +158,18 @@ def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Conte
 
 def about_the_assistant(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
                         ranking: Sequence[Dict]) -> bool:
-    """An unsure message whose best reading is a question on what was just said with nothing to hold on to
-    (« tu peux faire quoi exactement ? » read as « c'est quoi ? »), which the search clearly finds is about
-    the assistant: as when the classifier is sure of that reading, the assistant presents itself."""
-    best = next((entry for entry in ranking if entry.get("name") != FALLBACK_INTENT), {})
-    topic = answerable_topic(best.get("name"))
-    return topic in ASKS_BACK and asks_back(topic, answer_topic(topic, kb, formation_key, context)) \
-        and load_index().clear_label(context.text) == ASSISTANT
+    """An unsure message which the search clearly finds is about the assistant, and whose best reading is
+    either a question on what was just said with nothing to hold on to (« tu peux faire quoi exactement ? »
+    read as « c'est quoi ? ») or, next, the assistant itself (« Sur quels sujets pouvez-vous me renseigner
+    exactement ? », torn between « en savoir plus » and the assistant): as when the classifier is sure of
+    that reading, the assistant presents itself."""
+    if load_index().clear_label(context.text) != ASSISTANT:
+        return False
+    best_two = [entry.get("name") for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
+    if ASSISTANT in best_two:
+        return True
+    topic = answerable_topic(best_two[0] if best_two else None)
+    return topic in ASKS_BACK and asks_back(topic, answer_topic(topic, kb, formation_key, context))
 
 
 def assistant_ranked_next(text: str, ranking: Sequence[Dict]) -> bool:

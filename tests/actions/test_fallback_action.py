@@ -154,6 +154,18 @@ def test_an_unsure_question_with_nothing_to_define_about_the_assistant_gets_its_
     assert not texts[0].startswith("Je suis un assistant virtuel")
 
 
+
+def test_an_unsure_question_read_next_as_about_the_assistant_gets_its_presentation(make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_more", "confidence": 0.46},
+               {"name": "bot_challenge", "confidence": 0.45}]
+    question = "Sur quels sujets pouvez-vous me renseigner exactement ?"
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=question)
+    assert texts[0].startswith("Je suis un assistant virtuel")
+    # Without the assistant among the two best readings, the same words are not taken for it.
+    ranking[2] = {"name": "ask_careers", "confidence": 0.45}
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=question)
+    assert not texts[0].startswith("Je suis un assistant virtuel")
+
 def test_unsure_between_the_bacs_and_ones_admission_a_stated_situation_gets_the_guides_answer(
         make_tracker, run_action, render):
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_bac", "confidence": 0.38},
