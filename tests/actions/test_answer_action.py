@@ -349,6 +349,13 @@ def test_a_question_in_a_complements_own_words_gets_it_when_no_word_tells_them_a
     assert text.startswith(f"Hors fiche de la formation : {wanted.text.rstrip('.')}")
 
 
+def test_how_long_the_cnaps_takes_is_its_delay_not_the_autorisations_validity(ask, kb):
+    # « combien de temps » names the validity too; « met combien de temps » is the delay's own phrase.
+    delay = next(c for c in kb.complements_for("prior_authorisation") if "met combien de temps" in c.asked_as)
+    text, _, _ = ask("ask_prior_authorisation", text="et le CNAPS met combien de temps pour la donner ?")
+    assert text.startswith(f"Hors fiche de la formation : {delay.text.rstrip('.')}")
+
+
 def test_an_exam_unit_named_by_its_code_gets_the_complement_that_describes_it(ask, kb):
     described = next(c for c in kb.complements_for("exams") if "E6 Participation" in c.text)
     text, _, _ = ask("ask_exams", text="Et l'épreuve E6, elle porte sur quoi ?")
