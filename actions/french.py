@@ -104,12 +104,15 @@ def is_follow_up(text: str) -> bool:
 
 def points_back(text: str) -> bool:
     """True for a message holding a pronoun that stands for what was just said (« Combien de temps
-    reste-t-elle valable ? », « depuis quand il existe ? »), not an impersonal « il » (« il faut »)."""
+    reste-t-elle valable ? », « depuis quand il existe ? », « c'est obligé de les faire ? »), not an
+    impersonal « il » (« il faut »)."""
     typed = typed_words(text)
     pronouns, impersonal = words()["back_references"], words()["impersonal_after_il"]
+    said = _phrases(text)
     return any(word in pronouns and not (word == "il" and typed[position + 1:position + 2] and
                                          typed[position + 1] in impersonal)
-               for position, word in enumerate(typed))
+               for position, word in enumerate(typed)) or \
+        any(f" {phrase} " in said for phrase in words()["object_pronoun_phrases"])
 
 
 def _phrases(text: str) -> str:

@@ -83,6 +83,9 @@ def test_a_pronoun_stands_for_the_last_topic_when_naming_it_makes_the_search_pre
     « et » alone stands for nothing, and an impersonal « il » neither."""
     assert points_back("Combien de temps reste-t-elle valable ?") and points_back("depuis quand il existe ?")
     assert not points_back("et à la fin on a quel diplôme ?") and not points_back("il faut quel bac ?")
+    # « les » before a verb stands for the modules; before a noun it is an article.
+    assert points_back("c obligé de les faire ?") and not points_back("et les autres secteurs ?")
+    assert continued_topic("c obligé de les faire ?", "bac", "modules", index) == "modules"
     assert continued_topic("elle dure cb de tps", "duration", "professional_card", index) == "professional_card"
     assert continued_topic("Combien de temps reste-t-elle valable ?", "duration", "prior_authorisation", index) == \
         "prior_authorisation"
