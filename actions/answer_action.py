@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.fallback import assistant_ranked_next, searched_instead, where_to_turn
+from actions.fallback import assistant_ranked_next, searched_instead, the_sectors, where_to_turn
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
@@ -20,7 +20,9 @@ from actions.retrieval import (
     ASSISTANT, clauses_asking, continued_topic, load_index, named_complement_topic, topics_asked,
 )
 from actions.safety import never_raises
-from actions.topics import SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back
+from actions.topics import (
+    NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
+)
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
 )
@@ -72,6 +74,9 @@ class ActionAnswerTopic(Action):
                     dispatcher.utter_message(response="utter_iamabot")
                     return switched
                 reply = searched_instead(kb, asked.key, context, found) or reply
+            # « cite-moi d'autres secteurs » read as « en savoir plus » once all was said: the sectors.
+            elif reply.messages and reply.messages[0].template == NOTHING_MORE:
+                reply = the_sectors(kb, asked.key, context) or reply
             return switched + send(reply, dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []

@@ -9,7 +9,9 @@ from knowledge.topics import topic_of_intent
 
 from actions.complements import clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
-from actions.french import asks, asks_about_own_admission, is_english, join_fr, without_whom_to_contact
+from actions.french import (
+    asks, asks_about_own_admission, is_english, join_fr, typed_words, without_whom_to_contact, words,
+)
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
     ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, question_of, topics_asked,
@@ -90,6 +92,8 @@ def answered_beside_the_guide(kb: KnowledgeBase, formation_key: Optional[str], c
 
 # The topic that says what the fiche says of a module, a sector or an institution (« c'est quoi … ? »).
 SUBJECT_TOPIC = "definition"
+# The topic that lists the optional modules, or tells of the one a message names.
+MODULES_TOPIC = "modules"
 # Intents that only need a polite word back: next to a question, they do not compete with its topic.
 SOCIAL_INTENTS = ("greet", "thank", "goodbye")
 
@@ -111,12 +115,24 @@ def answered_past_the_greeting(kb: KnowledgeBase, formation_key: Optional[str], 
     return understood_answer([topic], kb, formation_key, context)
 
 
+def the_sectors(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[Reply]:
+    """« cite-moi d'autres secteurs », « c'est quoi les secteurs ? » with no sector named: the module that lists
+    the fiche's sectors, when one module does."""
+    if not set(typed_words(context.text)) & set(words()["sector_words"]):
+        return None
+    listing = [module.name for module in kb.formation(formation_key).modules if module.examples]
+    if len(listing) != 1:
+        return None
+    return answer_topic(MODULES_TOPIC, kb, formation_key, replace(context, entities={"module": listing[0]}))
+
+
 def answered_from_its_subject(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[Reply]:
     """An unsure message that names a module, a sector or an institution the fiche cites (« je veux travailler
     à l'aéroport plus tard »): what the fiche says of it, as for « c'est quoi … ? ». Whatever was asked about
-    it, that is what the knowledge base holds; saying the fiche does not cover it would be wrong."""
+    it, that is what the knowledge base holds; saying the fiche does not cover it would be wrong. A message
+    that asks for sectors without naming one gets the module that lists them (the_sectors)."""
     if not any(context.entities.get(kind) for kind in SUBJECT_KINDS):
-        return None
+        return the_sectors(kb, formation_key, context)
     reply = answer_topic(SUBJECT_TOPIC, kb, formation_key, context)
     return None if asks_back(SUBJECT_TOPIC, reply) else reply
 

@@ -343,6 +343,8 @@ def _terms_defined_in(text: str) -> List[str]:
 
 # What a question on what was just said asks back when the conversation gives nothing to answer it with.
 ASKS_BACK = {"definition": "ask_which_subject", "select_item": "ask_which_item"}
+# What « en savoir plus » says when the last answer has no more to show.
+NOTHING_MORE = "nothing_more"
 
 
 def asks_back(name: str, reply: Reply) -> bool:
@@ -550,7 +552,7 @@ def more_of_the_topic(context: Context, kb: KnowledgeBase, formation_key: Option
     pending = context.more or {}
     rest = [Message.from_slot(message) for message in pending.get("messages") or []]
     if not rest or pending.get("topic") not in topics():
-        return Reply([Message("nothing_more")], {"more": None}, [topic_button(t) for t in ("program", "careers")])
+        return Reply([Message(NOTHING_MORE)], {"more": None}, [topic_button(t) for t in ("program", "careers")])
     order = best_first([" ".join(map(str, message.values.values())) for message in rest], context.text)
     shown, rest = next_page([rest[index] for index in order])
     topic = topics()[pending["topic"]]

@@ -614,3 +614,14 @@ def test_a_past_conviction_that_may_bar_entry_gets_the_criminal_record_check(ask
     record = next(c for c in kb.complements_for("moral_check") if "empêche" in c.asked_as)
     text, _, _ = ask("ask_moral_check", text="J'ai été condamné il y a douze ans, ça m'empêche d'entrer en formation ?")
     assert record.text.rstrip(".") in text and "bulletin n° 2" in record.text
+
+
+def test_more_sectors_once_all_was_said_gets_the_module_that_lists_them(make_tracker, run_action, render, formation):
+    listing = next(module for module in formation.modules if module.examples)
+    tracker = make_tracker("ask_more", "cite-moi d'autres secteurs", slots={"last_topic": "definition"})
+    said = " ".join(render(run_action(ActionAnswerTopic(), tracker)[0])[0])
+    assert all(sector in said for sector in listing.examples)
+    # Without a word for sectors, « en savoir plus » says that all was said.
+    tracker = make_tracker("ask_more", "en savoir plus", slots={"last_topic": "definition"})
+    said = " ".join(render(run_action(ActionAnswerTopic(), tracker)[0])[0])
+    assert said.startswith("Je vous ai dit tout ce que j'ai sur ce sujet")

@@ -358,3 +358,13 @@ def test_an_unsure_message_naming_a_complement_by_its_phrase_gets_its_topic(make
     text = "Est-ce que cette formation peut se faire tout en travaillant ?"
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
     assert any(alternance.text in bubble for bubble in texts)
+
+
+def test_an_unsure_request_for_the_sectors_gets_the_module_that_lists_them(make_tracker, run_action, render,
+                                                                             formation):
+    listing = next(module for module in formation.modules if module.examples)
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_eligibility", "confidence": 0.49},
+               {"name": "select_item", "confidence": 0.22}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text="cite-moi les secteurs")
+    said = " ".join(texts)
+    assert listing.name in said and all(sector in said for sector in listing.examples)
