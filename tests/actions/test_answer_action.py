@@ -349,6 +349,13 @@ def test_a_question_in_a_complements_own_words_gets_it_when_no_word_tells_them_a
     assert text.startswith(f"Hors fiche de la formation : {wanted.text.rstrip('.')}")
 
 
+def test_what_the_cnaps_checks_is_the_record_and_the_files_not_a_further_check(ask, kb):
+    # « vérifie » is in the expulsion check's text too, a shorter one; « que vérifie » names the main checks.
+    checks = next(c for c in kb.complements_for("moral_check") if "que vérifie" in c.asked_as)
+    text, _, _ = ask("ask_moral_check", text="Que vérifie exactement le CNAPS ?")
+    assert f"Hors fiche de la formation : {checks.text.rstrip('.')}" in text
+
+
 def test_how_long_the_cnaps_takes_is_its_delay_not_the_autorisations_validity(ask, kb):
     # « combien de temps » names the validity too; « met combien de temps » is the delay's own phrase.
     delay = next(c for c in kb.complements_for("prior_authorisation") if "met combien de temps" in c.asked_as)
