@@ -269,7 +269,7 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     questions that each clearly ask it); [main] otherwise.
 
     `main` is the classifier's topic for the whole message, `runners_up` the next topics of its ranking.
-    Each clause is searched on its own: a clause whose best topic is `main` places it; a clause adds
+    Each clause is searched on its own: a clause whose best topic is `main`, or nearly, places it; a clause adds
     another topic when the search clearly finds it and the classifier ranked it next, or when the search
     alone finds it very clearly; once another clause has placed `main`, a clause where the classifier's
     next topic ties for best, well ahead of `main`, adds it.
@@ -288,6 +288,11 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
         if best[0] == main and best[1] >= MIN_SCORE:
             topic = main
             asking_main += evidence.topic == main and asks(clause)
+        # Nearly as well supported as the clause's best, the classifier's topic for the whole message is
+        # this clause's (« et quels métiers permet-elle d'exercer ? », where « exercer » also finds the
+        # autorisation préalable).
+        elif evidence.scores.get(main, 0.0) >= MIN_SCORE and MIN_LEAD * evidence.scores.get(main, 0.0) >= best[1]:
+            topic = main
         # A second topic must be clearer than a first one: a wrong extra answer costs more than a
         # missing one, which the user can ask again.
         elif evidence.topic and (evidence.topic in runners_up or (

@@ -166,3 +166,10 @@ def test_the_question_of_a_message_leaves_out_the_sentences_that_only_give_conte
     said = "Le BTS est-il inscrit au RNCP ? Pour un futur employeur c'est important."
     assert question_of(said) == "Le BTS est-il inscrit au RNCP ?"
     assert question_of("ils veulent koi") == "ils veulent koi"
+
+
+def test_a_clause_nearly_as_close_to_the_classifiers_topic_as_to_its_best_places_it(index):
+    """« exercer » finds the autorisation préalable a little ahead of the careers in the second clause; the
+    classifier read the careers for the whole message, so that clause is theirs, after the duration."""
+    said = "Combien de temps dure la formation, et quels métiers permet-elle d'exercer ensuite ?"
+    assert topics_asked(said, "careers", ["duration"], index) == ["duration", "careers"]
