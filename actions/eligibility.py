@@ -1,6 +1,7 @@
 """The eligibility guide's logic: read the user's situation, then tell them what the fiche says for it."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -37,11 +38,18 @@ def situation_cues() -> Dict[str, List[str]]:
     return yaml.safe_load(SITUATION_CUES_FILE.read_text(encoding="utf-8"))
 
 
+# « J'ai 47 ans » : from this age on, a user who gives no other situation is an adult returning to study.
+ADULT_AGE = 25
+AGE = re.compile(r"\b(\d{2}) ?ans\b")
+
+
 def read_situation(intent: Optional[str], entities: Dict[str, str], text: str) -> Optional[str]:
     """A situation (a bac name, or one of the constants above) from one message, or None."""
     typed = fold(text or "")
     cued = next((situation for situation, cues in situation_cues().items() if any(cue in typed for cue in cues)),
                 None)
+    if cued is None and any(int(age) >= ADULT_AGE for age in AGE.findall(typed)):
+        cued = RECONVERSION
     if entities.get("situation"):
         return entities["situation"]
     # Where a diploma comes from says more than its name: the fiche's list of bacs is about French ones.

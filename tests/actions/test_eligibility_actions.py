@@ -36,6 +36,10 @@ ASKED = {"requested_slot": "situation"}
         ("inform_situation", {}, "Je n'ai pas le bac, seulement un CAP de maçon obtenu en 2006.", NO_BAC),
         ("ask_eligibility", {}, "je suis ADS depuis 5 ans mais j'ai jamais eu le bac. je peux passer le BTS ?", NO_BAC),
         ("inform_situation", {}, "je suis capable de bosser dur", None),
+        # An adult's age, with no other situation given; a minor's says nothing.
+        ("ask_eligibility", {}, "Y a-t-il une limite d'âge pour s'inscrire ? J'ai 47 ans.", RECONVERSION),
+        ("ask_eligibility", {}, "mon fils a 17 ans, il peut postuler ?", None),
+        ("ask_eligibility", {"bac": "bac général"}, "j'ai 38 ans et un bac général", "bac général"),
     ],
 )
 def test_read_situation(intent, entities, text, expected):
