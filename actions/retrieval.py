@@ -26,7 +26,7 @@ from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
 from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
-from actions.french import asks, is_follow_up, points_back, word_stems
+from actions.french import asks, is_follow_up, points_back, typed_words, word_stems, words
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
 
@@ -329,7 +329,17 @@ def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = Non
         # One topic asked twice (topics_asked): its questions in the order asked.
         return [clause.strip() for clause in clauses if index.evidence(clause).topic == names[0] and asks(clause)]
     scores = [index.evidence(clause).scores for clause in clauses]
-    return [max(zip(clauses, scores), key=lambda pair: pair[1].get(name, 0.0))[0].strip() for name in names]
+    chosen = [max(range(len(clauses)), key=lambda position: scores[position].get(name, 0.0)) for name in names]
+    return [_with_what_it_stands_for(clauses, position).strip() for position in chosen]
+
+
+def _with_what_it_stands_for(clauses: Sequence[str], position: int) -> str:
+    """A clause that asks the previous one's point of another thing (« et celle de l'autorisation
+    préalable ? » after « quelle est la durée de validité de la carte ») with that point: the previous
+    clause's words, so that its answer is ranked on the validity."""
+    clause = clauses[position]
+    opener = (typed_words(clause) or [""])[0]
+    return f"{clauses[position - 1]} {clause}" if position and opener in words()["ellipsis_openers"] else clause
 
 
 if __name__ == "__main__":

@@ -173,3 +173,18 @@ def test_a_clause_nearly_as_close_to_the_classifiers_topic_as_to_its_best_places
     classifier read the careers for the whole message, so that clause is theirs, after the duration."""
     said = "Combien de temps dure la formation, et quels métiers permet-elle d'exercer ensuite ?"
     assert topics_asked(said, "careers", ["duration"], index) == ["duration", "careers"]
+
+
+def test_a_second_question_asking_the_first_ones_point_of_another_thing_is_ranked_on_that_point(index, kb):
+    from actions.retrieval import clauses_asking
+    from actions.topics import Context, answer_questions
+    from actions.wording import render
+
+    text = "Quelle est la durée de validité de la carte professionnelle, et celle de l'autorisation préalable ?"
+    names = topics_asked(text, "professional_card", [], index)
+    assert names == ["professional_card", "prior_authorisation"]
+    clauses = clauses_asking(text, names, index)
+    assert clauses[1].endswith("celle de l'autorisation préalable") and "validité" in clauses[1]
+    validity = next(c for c in kb.complements_for("prior_authorisation") if "valable" in c.text)
+    said = " ".join(render(m).text for m in answer_questions(names, kb, None, Context(text=text), (), clauses).messages)
+    assert validity.text.rstrip(".") in said
