@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import List
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
@@ -173,3 +174,15 @@ def test_sqlite_writes_in_write_ahead_log_mode(tmp_path):
     play_turn(lean(db), "c-1", 0)
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_sqlite_connects_once_for_many_turns(tmp_path):
+    """SQLAlchemy 1.4 would open a file database anew for every session (NullPool): connect, pragmas, and a
+    checkpoint of the log at each close."""
+    store = lean(tmp_path / "t.db")
+    connections: List[object] = []
+    sa.event.listen(store.engine, "connect", lambda connection, _record: connections.append(connection))
+    for number in range(3):
+        play_turn(store, "c-1", number)
+    assert len(connections) == 1
+    assert len(stored_rows(tmp_path / "t.db", "c-1")) >= 12
