@@ -3,9 +3,10 @@
 Each conversation is played over REST and judged on the replies' content. The bars guard against
 regressions near the levels reached; the understanding issue's targets (95 %, no honest miss) are not
 reached: see the README. The first set has been used to fix replies since 5 December (a development set:
-169 of 198 right and 7 honest misses on 6 December, 187 and 1 on 7 December); the blind set, measured
-once when it was committed (149 of 198 and 10 on 7 December), is the honest figure. The kinds set, written on
-7 December evening from the issue's kinds of messages, is a development set too (78 of 127 right at first).
+169 of 198 right and 7 honest misses on 6 December, 188 and 1 on 7 December evening); the blind set, never a
+source of fixes (149 of 198 and 10 when it was committed, 158 and 9 on 7 December evening), is the honest
+figure. The kinds set, written on 7 December evening from the issue's kinds of messages, is a development
+set too (78 of 127 right at first, 101 and 5 honest misses after the evening's fixes).
 """
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ pytestmark = pytest.mark.model
 
 # (conversations, least share right, most honest misses)
 SETS = {
-    "development": (CONVERSATIONS, 0.84, 9),
-    "kinds": (KINDS_CONVERSATIONS, 0.66, 8),
-    "blind": (BLIND_CONVERSATIONS, 0.72, 13),
+    "development": (CONVERSATIONS, 0.91, 3),
+    "kinds": (KINDS_CONVERSATIONS, 0.75, 7),
+    "blind": (BLIND_CONVERSATIONS, 0.76, 11),
 }
 
 
