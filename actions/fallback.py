@@ -5,7 +5,7 @@ from dataclasses import replace
 from typing import Dict, List, Optional, Sequence
 
 from knowledge.schema import KnowledgeBase
-from knowledge.topics import topic_of_intent
+from knowledge.topics import topic_of_intent, topics
 
 from actions.complements import clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
@@ -90,10 +90,10 @@ def answered_beside_the_guide(kb: KnowledgeBase, formation_key: Optional[str], c
     return understood_answer([other], kb, formation_key, context) if other else None
 
 
-# The topic that says what the fiche says of a module, a sector or an institution (« c'est quoi … ? »).
-SUBJECT_TOPIC = "definition"
-# The topic that lists the optional modules, or tells of the one a message names.
-MODULES_TOPIC = "modules"
+# The topic that says what the fiche says of a module, a sector or an institution (« c'est quoi … ? »), and
+# the one that lists the optional modules or tells of the one a message names (knowledge/topics.yml).
+SUBJECT_TOPIC = next(topic.name for topic in topics().values() if topic.composer == "subject")
+MODULES_TOPIC = next(topic.name for topic in topics().values() if topic.composer == "modules")
 # Intents that only need a polite word back: next to a question, they do not compete with its topic.
 SOCIAL_INTENTS = ("greet", "thank", "goodbye")
 
