@@ -162,15 +162,11 @@ def _follow_up_scores(text: str, last: Optional[str], index: Optional[Index]) ->
     return (index or load_index()).evidence(text).scores
 
 
-def _named(topic: str) -> str:
-    """What a topic's label names (« de l'autorisation préalable » -> « l'autorisation préalable »)."""
-    return re.sub(r"^(de la |de l'|du |des |de )", "", wording()["topics"][topic]["about"])
-
-
 def resolved(text: str, last: str) -> str:
-    """A follow-up with what it points back to named: « elle dure combien ? » after the autorisation
-    préalable is searched as « elle dure combien ? l'autorisation préalable »."""
-    return f"{text} {_named(last)}"
+    """A follow-up with what its pronoun stands for named (knowledge/topics.yml, pronoun_stands_for): « elle
+    dure combien ? » after the autorisation préalable is searched as « elle dure combien ? autorisation
+    préalable »."""
+    return f"{text} {topics()[last].pronoun_stands_for or ''}".strip()
 
 
 def continued_topic(text: str, classified: str, last: Optional[str], index: Optional[Index] = None,
@@ -193,9 +189,9 @@ def continued_topic(text: str, classified: str, last: Optional[str], index: Opti
 
 
 def _named_thing_decides(text: str, last: str, rival: Optional[str], index: Optional[Index]) -> bool:
-    """True when `text` holds a pronoun and, with the thing it stands for named, the search supports the
-    `last` topic better than `rival`."""
-    if not points_back(text):
+    """True when `text` holds a pronoun, the `last` topic is about a thing a pronoun can stand for, and, with
+    that thing named, the search supports the `last` topic better than `rival`."""
+    if not points_back(text) or not topics()[last].pronoun_stands_for:
         return False
     named = (index or load_index()).evidence(resolved(text, last)).scores
     return named.get(last, 0.0) > (named.get(rival, 0.0) if rival else 0.0)

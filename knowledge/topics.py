@@ -33,6 +33,10 @@ class Topic:
     # school (« Accès sur dossier, voire tests et/ou entretien. » names the steps of the selection without
     # detailing them, and « y a un test de sport ? » deserves to hear that the fiche says no more).
     notes: Dict[str, str] = field(default_factory=dict)
+    # What a pronoun pointing back to this topic's answer stands for (« elle » after the carte
+    # professionnelle), read by the search in its place; None for a topic about the formation itself, where
+    # a pronoun stands for the formation (« à quels emplois prépare-t-il ? » after its duration).
+    pronoun_stands_for: Optional[str] = None
 
 
 @lru_cache(maxsize=None)

@@ -86,6 +86,9 @@ def test_a_pronoun_stands_for_the_last_topic_when_naming_it_makes_the_search_pre
     # « les » before a verb stands for the modules; before a noun it is an article.
     assert points_back("c obligé de les faire ?") and not points_back("et les autres secteurs ?")
     assert continued_topic("c obligé de les faire ?", "bac", "modules", index) == "modules"
+    # After a topic about the formation itself, « il » stands for the formation: the question's words decide.
+    assert continued_topic("Entendu. Et à quels emplois prépare-t-il concrètement ?", "careers", "duration",
+                           index) == "careers"
     assert continued_topic("elle dure cb de tps", "duration", "professional_card", index) == "professional_card"
     assert continued_topic("Combien de temps reste-t-elle valable ?", "duration", "prior_authorisation", index) == \
         "prior_authorisation"
