@@ -100,7 +100,8 @@ def _bac_named_from_start(value: str, accepted: List[str], following: str = "") 
 def bac_named_in(text: str, accepted: List[str]) -> Optional[str]:
     """The bac a message names in words the entity extractor missed (« Bac ES en 2008 », « spé SES et
     HGGSP »): the longest bac name, alias or description (`bac_described_as`) of the vocabulary found
-    there as whole words, read as canonical_bac reads an entity. An alias followed by an apostrophe is another word (« bac l'an dernier »)."""
+    there as whole words, read as canonical_bac reads an entity. An alias followed by an apostrophe is
+    another word (« bac l'an dernier »)."""
     text = normalise_space(text)
     described = vocabulary().get("bac_described_as") or {}
     names = [*accepted, *vocabulary()["extra_values"]["bac"], *vocabulary()["aliases"]["bac"], *described]

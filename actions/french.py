@@ -115,12 +115,17 @@ def points_back(text: str) -> bool:
         any(f" {phrase} " in said for phrase in words()["object_pronoun_phrases"])
 
 
+def _in_full(typed: List[str]) -> List[str]:
+    """Folded words with the short spellings of a phone read in full (« cb » -> « combien »)."""
+    spellings = words()["sms_spellings"]
+    return [read for word in typed for read in spellings.get(word, word).split()]
+
+
 def _phrases(text: str) -> str:
     """The folded words of `text` between spaces, short spellings read in full (« c bon pr moi » as « c bon
     pour moi »), for whole-phrase matching."""
-    spellings = words()["sms_spellings"]
-    typed = "".join(char if char.isalnum() or char == "+" else " " for char in fold(text)).split()
-    return " " + " ".join(spellings.get(word, word) for word in typed) + " "
+    return " " + " ".join(_in_full("".join(char if char.isalnum() or char == "+" else " "
+                                           for char in fold(text)).split())) + " "
 
 
 def is_greeting(text: str) -> bool:
@@ -163,8 +168,7 @@ def word_stems(text: str, framing: bool = True, codes: bool = False) -> set:
     topic's facts apart (the search thresholds in actions/retrieval.py and actions/complements.py were
     set without them).
     """
-    spellings = words()["sms_spellings"]
-    typed = [read for word in typed_words(text) for read in spellings.get(word, word).split()]
+    typed = _in_full(typed_words(text))
     stop_words = set(words()["stop_words"]) | (set() if framing else set(words()["framing_words"]))
     return {word[:6] for word in typed if word not in stop_words and (len(word) > 2 or codes and _is_code(word))}
 

@@ -174,8 +174,8 @@ def continued_topic(text: str, classified: str, last: Optional[str], index: Opti
     """The topic a follow-up is about: the last one when the message points back to it (« et … », « elle
     … », « reste-t-elle … ») and the knowledge base supports it better than the classifier's topic (« elle
     est valable combien d'années ? » after the carte professionnelle is not about the formation's duration),
-    or nearly as well when the classifier ranked it next (« et ils regardent quels fichiers ? » after the contrôle de
-    moralité, read as the selection's « dossier »)."""
+    or nearly as well when the classifier ranked it next (« et on regarde quoi comme fichiers ? » after the
+    contrôle de moralité, read as the selection's « dossier »)."""
     scores = _follow_up_scores(text, last, index) if last != classified else None
     if scores is None:
         return classified
@@ -203,14 +203,15 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     one of its topic's `asked_as` phrases, when the search supports that topic better than the classifier's
     (« le conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de
     moralité works; « il faut quel niveau de français pour la demande ? » the autorisation's B1, not the
-    diploma's level). Two signals already agree that the complement is asked; the search only has to not prefer the
-    classifier's topic."""
+    diploma's level). Two signals already agree that the complement is asked; the search only has to not
+    prefer the classifier's topic."""
     complement = clearest_complement(kb, text, formation_key, NAMED_CLEAR_SCORE)
     if complement is None or complement.topic == classified:
         return classified
     # Named by any complement of its topic: « les blocs de compétences » names the four blocs, and the
     # clearest may be the one on blocs 3 and 4.
-    if not any(named_by(other, text) for other in kb.complements_of(formation_key) if other.topic == complement.topic):
+    siblings = [other for other in kb.complements_of(formation_key) if other.topic == complement.topic]
+    if not any(named_by(other, text) for other in siblings):
         return classified
     scores = (index or load_index()).evidence(text).scores
     better = scores.get(complement.topic, 0.0) > scores.get(classified, 0.0)
@@ -265,10 +266,10 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     questions that each clearly ask it); [main] otherwise.
 
     `main` is the classifier's topic for the whole message, `runners_up` the next topics of its ranking.
-    Each clause is searched on its own: a clause whose best topic is `main`, or nearly, places it; a clause adds
-    another topic when the search clearly finds it and the classifier ranked it next, or when the search
-    alone finds it very clearly; once another clause has placed `main`, a clause where the classifier's
-    next topic ties for best, well ahead of `main`, adds it.
+    Each clause is searched on its own: a clause whose best topic is `main`, or nearly, places it; a clause
+    adds another topic when the search clearly finds it and the classifier ranked it next, or when the
+    search alone finds it very clearly; once another clause has placed `main`, a clause where the
+    classifier's next topic ties for best, well ahead of `main`, adds it.
     """
     index = index or load_index()
     found: List[str] = []

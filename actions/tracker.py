@@ -33,21 +33,19 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
     the extractor missed is looked for in the words themselves (actions/bacs.bac_named_in)."""
     entities: Dict[str, str] = {}
     text = tracker.latest_message.get("text") or ""
+    bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
+    accepted = list(bacs.value) if bacs else []
     for entity in tracker.latest_message.get("entities") or []:
         value = entity.get("value")
         if not isinstance(value, str) or not value.strip() or entity["entity"] in entities:
             continue
         if entity["entity"] == "bac":
-            bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
             following = text[entity["end"]:] if isinstance(entity.get("end"), int) else ""
-            value = canonical_bac(value, list(bacs.value) if bacs else [], following)
+            value = canonical_bac(value, accepted, following)
         if value:
             entities[entity["entity"]] = value.strip()
-    if "bac" not in entities and not text.startswith("/"):
-        bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
-        named = bac_named_in(text, list(bacs.value) if bacs else [])
-        entities.update({"bac": named} if named else {})
-    return entities
+    named = None if "bac" in entities or text.startswith("/") else bac_named_in(text, accepted)
+    return {**entities, "bac": named} if named else entities
 
 
 def stated_situation(tracker: Tracker) -> Optional[str]:
