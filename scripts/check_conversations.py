@@ -1,13 +1,14 @@
 """The end-to-end answer check: plays tests/conversations/ against a running assistant over REST and
 judges each reply on its content (the facts it must contain, those it must not, honesty).
 
-    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | --blind]
+    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | --set fresh | --blind]
 
 tests/e2e/test_conversations.py runs the same check in `make test`. A conversation is right when every
 one of its replies is; the score is the share of right conversations. `--blind` plays the blind set
 (tests/conversations/blind/), written after the first set had been used to fix replies: never a source
 of fixes. `--set kinds` plays the development set written from the understanding issue's kinds of
-messages (tests/conversations/kinds/).
+messages (tests/conversations/kinds/). `--set fresh` plays the development set written on 7 December
+evening to compare two versions of the assistant (tests/conversations/fresh/).
 """
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from knowledge.text import fold  # noqa: E402
 CONVERSATIONS = Path(__file__).resolve().parents[1] / "tests" / "conversations" / "conversations.yml"
 BLIND_CONVERSATIONS = CONVERSATIONS.parent / "blind" / "conversations.yml"
 KINDS_CONVERSATIONS = CONVERSATIONS.parent / "kinds" / "conversations.yml"
-SETS = {"development": CONVERSATIONS, "kinds": KINDS_CONVERSATIONS, "blind": BLIND_CONVERSATIONS}
+FRESH_CONVERSATIONS = CONVERSATIONS.parent / "fresh" / "conversations.yml"
+SETS = {"development": CONVERSATIONS, "kinds": KINDS_CONVERSATIONS, "fresh": FRESH_CONVERSATIONS,
+        "blind": BLIND_CONVERSATIONS}
 # What an honest reply says when the fiche does not answer (compared folded, as the expectations).
 HONEST_MARKERS = (
     "ne l'aborde pas", "je n'ai pas cette information", "ne cite pas", "ne dit rien",
