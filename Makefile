@@ -86,14 +86,17 @@ validate: $(KB) $(RESPONSES) ## Check the training data and domain (warnings are
 # Rasa itself skips training when its fingerprint is unchanged; the stamp also skips loading Rasa.
 MODEL_STAMP := $(MODELS_DIR)/.up-to-date
 TRAINING_DATA := config.yml $(DOMAIN)/domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*')
+# The pipeline's own components: Rasa's training cache knows their configuration, not their code, so a
+# change to their code retrains without the cache (--force).
+COMPONENTS := $(wildcard components/*.py)
 
 # Rasa's own check of the data is `make validate` (warnings are errors there, and `make test` runs it):
 # not repeated on every training.
-$(MODEL_STAMP): $(KB) $(RESPONSES) $(TRAINING_DATA)
-	$(RASA) train --skip-validation --domain $(DOMAIN) --out $(MODELS_DIR)
+$(MODEL_STAMP): $(KB) $(RESPONSES) $(TRAINING_DATA) $(COMPONENTS)
+	$(RASA) train --skip-validation --domain $(DOMAIN) --out $(MODELS_DIR) $(if $(filter components/%,$?),--force)
 	@touch $@
 
-train: $(MODEL_STAMP) ## Train the model when data, domain or config changed
+train: $(MODEL_STAMP) ## Train the model when data, domain, config or the pipeline's components changed
 
 run: train $(INDEX) $(SCHOOL) ## Start the action server, the Rasa server and the web page (FORMATIONS=demo: 4 formations)
 	$(PY) scripts/run.py
@@ -123,16 +126,25 @@ test-unit: $(KB) $(RESPONSES) $(INDEX) ## Unit tests: knowledge base, actions, s
 	$(PY) -m pytest -m "not model and not cluster" tests
 
 # Bars: guards against regressions at the levels reached, not the understanding issue's targets (accuracy
-# 0.93, macro-F1 0.92; see the README). The first blind set (0.917 / 0.925; 0.910 to 0.923 from one random
-# seed to another) has since judged training configurations; the second (0.855 / 0.868) judged none.
-BLIND_MIN_ACCURACY ?= 0.90
-BLIND_MIN_MACRO_F1 ?= 0.91
-BLIND2_MIN_ACCURACY ?= 0.84
-BLIND2_MIN_MACRO_F1 ?= 0.85
+# 0.93, macro-F1 0.92; see the README). With the linear classifier (7 December evening; the same model at
+# every training), measured once after it was chosen on development sets: blind set 1 0.969 / 0.970, blind
+# set 2 0.910 / 0.921 (0.945 / 0.954 and 0.878 / 0.894 with DIET). The first blind set has judged training
+# configurations in the past; the second has judged none.
+BLIND_MIN_ACCURACY ?= 0.95
+BLIND_MIN_MACRO_F1 ?= 0.95
+BLIND2_MIN_ACCURACY ?= 0.89
+BLIND2_MIN_MACRO_F1 ?= 0.90
+# The second development set (tests/nlu/dev-2), written on 7 December evening to judge training data:
+# 0.880 / 0.887 with the linear classifier and the data it judged.
+DEV2_MIN_ACCURACY ?= 0.86
+DEV2_MIN_MACRO_F1 ?= 0.87
 
-test-nlu: train ## NLU on the development (held-out) set and on the two blind sets; fails below their bars
+test-nlu: train ## NLU on the two development sets and on the two blind sets; fails below their bars
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/heldout.yml --out $(RESULTS)/nlu
 	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu/intent_report.json --name "held-out (dev)" --min-macro-f1 0.95
+	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/dev-2/dev.yml --out $(RESULTS)/nlu-dev-2
+	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu-dev-2/intent_report.json --name "dev-2" --pairs 10 \
+		--min-macro-f1 $(DEV2_MIN_MACRO_F1) --min-accuracy $(DEV2_MIN_ACCURACY)
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/blind/blind.yml --out $(RESULTS)/nlu-blind
 	$(PY) scripts/check_nlu_report.py $(RESULTS)/nlu-blind/intent_report.json --name "blind 1" --pairs 10 \
 		--min-macro-f1 $(BLIND_MIN_MACRO_F1) --min-accuracy $(BLIND_MIN_ACCURACY)

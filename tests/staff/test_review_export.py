@@ -43,13 +43,13 @@ def test_every_topic_staff_can_choose_has_an_intent_and_the_action_its_rule_runs
 def test_flags_become_examples_and_stories_masked_deduplicated_and_never_from_a_test_set(training, test_sets):
     already_trained, blind = next(iter(training)), next(iter(test_sets))
     records = [flag("appelez moi au 06 12 34 56 78 pour la durée", "duration"),
-               flag(already_trained, "duration"), flag(blind, "bac"), flag("y a une cantine le midi ?", "out_of_scope")]
+               flag(already_trained, "duration"), flag(blind, "bac"), flag("le foyer des internes ferme à quelle heure ?", "out_of_scope")]
     result = export(records, training, test_sets, rule_actions(RULES))
     assert result.examples == {"ask_duration": ["appelez moi au [nombre] pour la durée"],
-                               "out_of_scope": ["y a une cantine le midi ?"]}
+                               "out_of_scope": ["le foyer des internes ferme à quelle heure ?"]}
     assert [story["message"] for story in result.stories] == [
-        "appelez moi au [nombre] pour la durée", already_trained, "y a une cantine le midi ?"]
-    assert result.stories[2] == {"title": "signalement 4 du 2026-12-05", "message": "y a une cantine le midi ?",
+        "appelez moi au [nombre] pour la durée", already_trained, "le foyer des internes ferme à quelle heure ?"]
+    assert result.stories[2] == {"title": "signalement 4 du 2026-12-05", "message": "le foyer des internes ferme à quelle heure ?",
                                  "intent": "out_of_scope", "action": "action_handle_fallback"}
     assert [message for message, _ in result.left_out] == [already_trained, blind]
     assert blind not in nlu_yaml(result) + stories_yaml(result)
