@@ -14,13 +14,31 @@ GOOD = {
 BAD = [
     {"events": "pas une liste"},
     {"events": [{"event": "slot", "name": 3}]},
+    {"events": [{"event": "bot", "text": "Bonjour"}, {"event": "slot", "name": ["last_topic"]}]},
+    {"events": [{"event": "inconnu"}]},
+    {"events": [{"name": "last_topic"}]},
+    {"events": ["slot"]},
     {"responses": "pas une liste"},
 ]
+# Events of many types, as the action server and Rasa's own actions send them.
+MANY_EVENTS = {"events": [
+    {"event": "slot", "name": "listed", "value": ["a", "b"], "timestamp": 1.5},
+    {"event": "bot", "text": "Bonjour", "data": {"buttons": []}, "metadata": {}},
+    {"event": "active_loop", "name": "eligibility_form"},
+    {"event": "active_loop", "name": None},
+    {"event": "followup", "name": "action_listen"},
+    {"event": "reset_slots"},
+    {"event": "restart"},
+    {"event": "session_started"},
+    {"event": "action", "name": "action_listen", "policy": None, "confidence": 1.0},
+    {"event": "user", "text": "salut", "parse_data": {"intent": {"name": "greet", "confidence": 1.0}}},
+], "responses": []}
 
 
-def test_valid_answers_pass_both_checks():
-    assert speedups.validate_action_result(RemoteAction, GOOD) is True
-    assert speedups.RASA_CHECK(RemoteAction, GOOD) is True
+@pytest.mark.parametrize("result", [GOOD, MANY_EVENTS])
+def test_valid_answers_pass_both_checks(result):
+    assert speedups.validate_action_result(RemoteAction, result) is True
+    assert speedups.RASA_CHECK(RemoteAction, result) is True
 
 
 @pytest.mark.parametrize("result", BAD)
