@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text, Type
 
+import joblib
 import numpy as np
 import scipy.sparse
 from sklearn.feature_extraction.text import TfidfTransformer
@@ -154,8 +155,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return messages
 
     def persist(self) -> None:
-        import joblib
-
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(
                 {"origins": self.origins, "widths": self.widths, "weightings": self.weightings, "svm": self.svm},
@@ -171,8 +170,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LinearIntentClassifier:
-        import joblib
-
         try:
             with model_storage.read_from(resource) as directory:
                 saved = joblib.load(directory / MODEL_FILE)
