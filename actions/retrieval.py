@@ -269,7 +269,8 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     Each clause is searched on its own: a clause whose best topic is `main`, or nearly, places it; a clause
     adds another topic when the search clearly finds it and the classifier ranked it next, or when the
     search alone finds it very clearly; once another clause has placed `main`, a clause where the
-    classifier's next topic ties for best, well ahead of `main`, adds it.
+    classifier's next topic ties for best, well ahead of `main`, adds it, and once another clause has placed
+    another topic, a clause where `main` ties for best places it. Ties alone place nothing.
     """
     index = index or load_index()
     found: List[str] = []
@@ -298,6 +299,11 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
         elif (runners_up and RUNNER_UP_SCORE <= evidence.scores.get(runners_up[0], 0.0) == ranked[0]
               and MIN_LEAD * evidence.scores.get(main, 0.0) <= ranked[0]):
             topic, tie = runners_up[0], True
+        # The same for the classifier's topic: a clause where it ties for best, though weakly, places it
+        # once another clause has placed another topic (« faut quel bac et ya un entretien ? », where « bac »
+        # supports three topics alike).
+        elif RUNNER_UP_SCORE <= evidence.scores.get(main, 0.0) == ranked[0]:
+            topic, tie = main, True
         else:
             topic = None
         if topic and not tie:
@@ -308,6 +314,8 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
             found.append(topic)
     if main not in found:
         found = [topic for topic in found if topic not in by_tie]
+    if all(topic in by_tie for topic in found):
+        found = [main]
     if len(found) < 2:
         # Two questions on one topic: each gets its own answer from the topic (clauses_asking).
         return [main, main] if found == [main] and asking_main == 2 else [main]

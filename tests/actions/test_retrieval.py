@@ -43,6 +43,15 @@ def test_a_one_word_clause_adds_the_topic_the_classifier_ranked_next_only_beside
     assert topics_asked("Est-ce qu'on apprend aussi ce genre de gestion du personnel ?", "program",
                         ["selection"], index) == ["program"]
 
+
+def test_a_one_word_clause_places_the_classifier_s_own_topic_beside_a_clear_second_one(index):
+    # « il faut quel bac » ties the bacs with other labels; the clause on the entretien clearly asks the
+    # selection: both are answered, the bacs first. Alone, the weak clause places nothing.
+    assert topics_asked("il faut quel bac, et y a un entretien ?", "bac", ["selection"], index) == [
+        "bac", "selection"]
+    assert topics_asked("il faut quel bac, et y a un entretien ?", "bac", [], index) == ["bac", "selection"]
+    assert topics_asked("il faut quel bac ?", "bac", ["selection"], index) == ["bac"]
+
 def test_a_sentence_of_context_neither_hides_a_question_nor_adds_one(index):
     context = "Je prépare ma reconversion avec mon conseiller depuis des mois, on a tout regardé ensemble."
     assert topics_asked(f"{context} Deux questions : faut-il un entretien, et quel est le niveau du diplôme ?",
