@@ -20,7 +20,8 @@ from actions.eligibility import (
     MAX_ATTEMPTS, NOT_ABOUT_ADMISSION, UNKNOWN, eligibility_reply, situation_buttons,
 )
 from actions.fallback import FALLBACK_INTENT, cannot_answer, next_reading, unsure
-from actions.french import asks_about_own_admission
+from actions.french import asks_about_own_admission, is_greeting
+from actions.greeting import welcome
 from actions.replies import Message, Reply
 from actions.safety import never_raises
 from actions.topics import answerable_topic
@@ -31,6 +32,7 @@ from actions.wording import render
 # (answer the question, or stop the guide).
 SIDE_QUESTION_INTENTS = {"out_of_scope", "bot_challenge"}
 ELIGIBILITY_INTENT = "ask_eligibility"
+SITUATION_INTENT = "inform_situation"
 STOP_INTENTS = {"deny", "goodbye"}
 # Actions that speak of their own during the guide; anything else said since the user's message was an
 # answer to a side question.
@@ -96,9 +98,19 @@ class ActionAskSituation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        kb, formation_key = load_knowledge_base(), tracker.get_slot("formation")
         messages = [Message("resume_form")] if _answered_a_side_question(tracker) else []
-        buttons = situation_buttons(load_knowledge_base(), tracker.get_slot("formation"))
-        return send(Reply(messages + [Message("ask_situation")], buttons=buttons), dispatcher)
+        buttons = situation_buttons(kb, formation_key)
+        return send(Reply(greeting_first(kb, formation_key, tracker) + messages + [Message("ask_situation")],
+                          buttons=buttons), dispatcher)
+
+
+def greeting_first(kb: KnowledgeBase, formation_key: Optional[str], tracker: Tracker) -> List[Message]:
+    """A situation given with a greeting and no question (« slt, jsuis en terminale pro ») is a greeting with
+    a self-introduction: the guide greets back before it asks or answers."""
+    if latest_intent(tracker) == SITUATION_INTENT and is_greeting(user_text(tracker)):
+        return [welcome(kb, formation_key)]
+    return []
 
 
 def _answers_not_understood(tracker: Tracker) -> int:
@@ -134,7 +146,9 @@ class ActionEligibilityResult(Action):
         situation = tracker.get_slot("situation") or UNKNOWN
         if situation == NOT_ABOUT_ADMISSION:
             return send(not_about_admission(kb, formation_key, tracker), dispatcher)
-        return send(eligibility_reply(kb, formation_key, situation), dispatcher)
+        reply = eligibility_reply(kb, formation_key, situation)
+        return send(Reply(greeting_first(kb, formation_key, tracker) + reply.messages, reply.context, reply.buttons),
+                    dispatcher)
 
 
 def not_about_admission(kb: KnowledgeBase, formation_key: Optional[str], tracker: Tracker) -> Reply:

@@ -235,3 +235,25 @@ def test_only_the_form_calls_its_validation_action():
     (action_extract_slots); the form calls it on its own turns."""
     domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain" / "domain.yml").read_text())
     assert domain["slots"]["situation"]["mappings"] == [{"type": "custom"}]
+
+
+@pytest.mark.parametrize("situation", ["bac professionnel", RECONVERSION, NO_BAC, FOREIGN_DIPLOMA, UNKNOWN])
+def test_a_situation_given_with_a_greeting_is_greeted_back_first(make_tracker, run_action, render, situation):
+    # « wsh slt jsuis en terminale pro »: a greeting with a self-introduction, read as a situation.
+    tracker = make_tracker("inform_situation", "wsh slt jsuis en terminale pro", slots={"situation": situation})
+    texts, _ = render(run_action(ActionEligibilityResult(), tracker)[0])
+    alone, _ = render(run_action(ActionEligibilityResult(),
+                                 make_tracker("inform_situation", "jsuis en terminale pro",
+                                              slots={"situation": situation}))[0])
+    assert texts[0].startswith("Bonjour") and texts[1:] == alone
+    assert len(texts[0]) <= 300 and sum(len(text) for text in texts) <= 700
+
+
+def test_the_guide_greets_back_before_asking_a_situation_it_could_not_read(make_tracker, run_action, render):
+    texts, _ = render(run_action(ActionAskSituation(), make_tracker("inform_situation", "slt jsuis en terminal pro"))[0])
+    assert texts[0].startswith("Bonjour") and "quelle est votre situation" in texts[1]
+    # A question is not a greeting with a self-introduction, and neither is another intent.
+    for intent, text in [("inform_situation", "slt, j'ai un bac pro, je peux entrer ?"),
+                         ("ask_eligibility", "slt jsuis en terminale pro")]:
+        texts, _ = render(run_action(ActionAskSituation(), make_tracker(intent, text))[0])
+        assert not texts[0].startswith("Bonjour")
