@@ -64,8 +64,11 @@ class ValidateEligibilityForm(FormValidationAction):
             # « avec ce diplôme, je pourrai diriger une agence ? » is not a question on the user's admission:
             # the guide ends at once and action_eligibility_result answers it as an unsure message. A button's
             # payload (no text) is a question on admission.
+            # So is a situation that comes with another question (a question mark) and no situation the guide
+            # can read (« J'ai 18 ans, à 20 ans j'aurai fini ? »).
             text = user_text(tracker)
-            if intent == ELIGIBILITY_INTENT and text and not asks_about_own_admission(text):
+            asking = intent == ELIGIBILITY_INTENT or (intent == SITUATION_INTENT and "?" in text)
+            if asking and text and not asks_about_own_admission(text):
                 return {"situation": NOT_ABOUT_ADMISSION}
             situation = tracker.get_slot("user_situation")
             return {"situation": situation} if situation else {}
@@ -155,7 +158,7 @@ def not_about_admission(kb: KnowledgeBase, formation_key: Optional[str], tracker
     """The answer to a « can I …? » question that is not about admission: what the knowledge base clearly
     supports among the classifier's other readings, else its clearly next reading, else the honest answer."""
     ranking = [entry for entry in tracker.latest_message.get("intent_ranking") or []
-               if entry.get("name") not in (ELIGIBILITY_INTENT, FALLBACK_INTENT)]
+               if entry.get("name") not in (ELIGIBILITY_INTENT, SITUATION_INTENT, FALLBACK_INTENT)]
     context = conversation_context(tracker)
     reply = unsure(kb, formation_key, context, ranking) or next_reading(kb, formation_key, context, ranking) or \
         cannot_answer(kb, formation_key)

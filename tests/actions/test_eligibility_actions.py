@@ -257,3 +257,19 @@ def test_the_guide_greets_back_before_asking_a_situation_it_could_not_read(make_
                          ("ask_eligibility", "slt jsuis en terminale pro")]:
         texts, _ = render(run_action(ActionAskSituation(), make_tracker(intent, text))[0])
         assert not texts[0].startswith("Bonjour")
+
+
+def test_a_situation_the_guide_cannot_read_that_asks_another_question_ends_the_guide_at_once(
+        make_tracker, run_action, render, formation):
+    text = "Bon, j'ai 17 ans : à 19 ans j'aurai terminé ?"
+    texts, slots = validate(make_tracker, run_action, render, "inform_situation", text, asked=False)
+    assert slots == {"situation": NOT_ABOUT_ADMISSION} and texts == []
+    # Its answer is the classifier's next reading, past the situation.
+    tracker = make_tracker("inform_situation", text, slots={"situation": NOT_ABOUT_ADMISSION},
+                           intent_ranking=[{"name": "inform_situation", "confidence": 0.70},
+                                           {"name": "ask_duration", "confidence": 0.27},
+                                           {"name": "ask_moral_check", "confidence": 0.01}])
+    texts, _ = render(run_action(ActionEligibilityResult(), tracker)[0])
+    assert formation.identity.duration.value in texts[0]
+    # Without a question, the guide asks for the situation.
+    assert validate(make_tracker, run_action, render, "inform_situation", "Bon, j'ai 17 ans.", asked=False) == ([], {})
