@@ -143,10 +143,35 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
+    def scores(self, messages: List[Message]) -> np.ndarray:
+        """The SVM's decision scores, computed from each message's few non-zero features: the same numbers as
+        `svm.decision_function(self._matrix(messages))` (tested), without building and checking sparse
+        matrices for every message, which cost about a millisecond a message (py-spy under load)."""
+        result = np.tile(self.svm.intercept_, (len(messages), 1))
+        rows = [sentence_features_by_origin(message) for message in messages]
+        start = 0
+        for origin, width, weighting in zip(self.origins, self.widths, self.weightings):
+            coefficients = self.svm.coef_[:, start:start + width]
+            start += width
+            for position, row in enumerate(rows):
+                features = row.get(origin)
+                if features is None:
+                    continue
+                features = scipy.sparse.csr_matrix(features)
+                features.sum_duplicates()
+                nonzero = features.data != 0
+                columns, counts = features.indices[nonzero], features.data[nonzero]
+                if not len(columns):
+                    continue
+                # TfidfTransformer(sublinear_tf=True): 1 + log(count), times the idf, scaled to unit length.
+                weights = (1.0 + np.log(counts)) * weighting.idf_[columns]
+                result[position] += coefficients[:, columns] @ (weights / np.linalg.norm(weights))
+        return result
+
     def process(self, messages: List[Message]) -> List[Message]:
         if self.svm is None:
             return messages
-        confidences = softmax(self.svm.decision_function(self._matrix(messages)), self.config["temperature"])
+        confidences = softmax(self.scores(messages), self.config["temperature"])
         for message, row in zip(messages, confidences):
             order = np.argsort(-row)[: self.config["ranking_length"]]
             ranking = [{"name": str(self.svm.classes_[i]), "confidence": float(row[i])} for i in order]

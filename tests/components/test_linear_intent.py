@@ -131,3 +131,11 @@ def test_config_yml_classifies_intents_with_it_from_the_word_and_character_count
     assert set(linear["featurizers"]) == aliases == {"word_counts", "char_ngrams"}
     graph = Recipe.recipe_for_name("default.v1").graph_config_for_recipe(config, {}, TrainingType.BOTH)
     assert any(node.uses is LinearIntentClassifier for node in graph.predict_schema.nodes.values())
+
+
+def test_its_scores_are_the_svm_s_own_on_the_tf_idf_matrix(storage) -> None:
+    model = classifier(storage, featurizers=["words", "chars"])
+    model.train(training_data({intent: {"chars": [1, 0, 2]} for intent in INTENTS}))
+    asked = [message(["durée", "ans", "ans"], extra={"chars": [0, 3, 1]}), message(["casier"]),
+             message(["bac", "général", "durée"], extra={"chars": [0, 0, 0]}), message(["inconnu"])]
+    assert np.allclose(model.scores(asked), model.svm.decision_function(model._matrix(asked)))
