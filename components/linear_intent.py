@@ -17,6 +17,7 @@ conversation or two).
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from typing import Any, Dict, List, Optional, Text, Type
 
 import joblib
@@ -143,6 +144,12 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
+    @cached_property
+    def _idfs(self) -> List[np.ndarray]:
+        """Each featurizer's idf weights: scikit-learn 1.1 rebuilds `idf_` from a sparse diagonal matrix at every
+        read (3 % of the Rasa server's CPU under load, py-spy). Read after training or loading only."""
+        return [weighting.idf_ for weighting in self.weightings]
+
     def scores(self, messages: List[Message]) -> np.ndarray:
         """The SVM's decision scores, computed from each message's few non-zero features: the same numbers as
         `svm.decision_function(self._matrix(messages))` (tested), without building and checking sparse
@@ -150,7 +157,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         result = np.tile(self.svm.intercept_, (len(messages), 1))
         rows = [sentence_features_by_origin(message) for message in messages]
         start = 0
-        for origin, width, weighting in zip(self.origins, self.widths, self.weightings):
+        for origin, width, idf in zip(self.origins, self.widths, self._idfs):
             coefficients = self.svm.coef_[:, start:start + width]
             start += width
             for position, row in enumerate(rows):
@@ -164,7 +171,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 if not len(columns):
                     continue
                 # TfidfTransformer(sublinear_tf=True): 1 + log(count), times the idf, scaled to unit length.
-                weights = (1.0 + np.log(counts)) * weighting.idf_[columns]
+                weights = (1.0 + np.log(counts)) * idf[columns]
                 result[position] += coefficients[:, columns] @ (weights / np.linalg.norm(weights))
         return result
 

@@ -8,7 +8,11 @@ tracker twice, each save first counting the events already stored. Here:
   database is asked as Rasa does). Rasa's count (the events since the latest session start) is also
   wrong in a turn that starts a new session: its second save stored the previous session's events
   again, and they showed in the new session; here they are stored once;
-- a read fetches the events' JSON only, not whole ORM objects;
+- a read fetches the events' JSON only, not whole ORM objects, with a statement built once (SQLAlchemy
+  then finds its compiled form without rebuilding its cache key), and reads it with ujson (a dependency
+  of Rasa: the same values, in half the time of the standard library's, which took 4 % of the CPU);
+- a save inserts its new rows in one statement through SQLAlchemy Core, not as one ORM object each
+  (the ORM's unit of work: 3 % of the server's CPU under load);
 - SQLite writes in write-ahead-log mode with `synchronous=NORMAL`: a commit no longer waits for the disk
   twice (a power cut may lose the last turns, never corrupt the file); readers never wait for a writer;
   and its connection stays open from one turn to the next.
@@ -20,11 +24,15 @@ from __future__ import annotations
 import itertools
 import json
 from collections import OrderedDict
-from typing import Any, Iterator, Optional, Text
+from functools import cached_property
+from typing import Any, Dict, Iterator, Optional, Text
 
 import sqlalchemy as sa
+import ujson
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 # Conversations whose stored-event count is remembered; beyond, the oldest are forgotten (and counted in
 # the database again if they come back in the middle of a turn, which a turn's read prevents anyway).
@@ -62,10 +70,33 @@ class LeanSQLTrackerStore(SQLTrackerStore):
         while len(self._stored_counts) > REMEMBERED_CONVERSATIONS:
             self._stored_counts.popitem(last=False)
 
+    @cached_property
+    def _latest_session_query(self) -> sa.sql.Select:
+        """Rasa's `_event_query` for the latest session, as one Core statement: the JSON of the events since
+        the conversation's latest session start (all of them if it has none), in the order stored."""
+        events = self.SQLEvent.__table__
+        sender = sa.bindparam("sender_id")
+        session_start = (
+            sa.select(sa.func.max(events.c.timestamp).label("session_start"))
+            .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
+            .subquery()
+        )
+        return (
+            sa.select(events.c.data)
+            .where(events.c.sender_id == sender)
+            .where(sa.or_(events.c.timestamp >= session_start.c.session_start, session_start.c.session_start.is_(None)))
+            .order_by(events.c.id)
+        )
+
+    @cached_property
+    def _all_sessions_query(self) -> sa.sql.Select:
+        events = self.SQLEvent.__table__
+        return sa.select(events.c.data).where(events.c.sender_id == sa.bindparam("sender_id")).order_by(events.c.id)
+
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        query = self._all_sessions_query if fetch_events_from_all_sessions else self._latest_session_query
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
+            events = [ujson.loads(data) for data in session.execute(query, {"sender_id": sender_id}).scalars()]
         if not fetch_events_from_all_sessions:
             # What Rasa's save would count: the events since the latest session start.
             self._remember(sender_id, len(events))
@@ -82,9 +113,27 @@ class LeanSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         try:
-            await super().save(tracker)
+            await self.stream_events(tracker)
+            with self.session_scope() as session:
+                rows = [event_row(sender_id, event) for event in self._additional_events(session, tracker)]
+                if rows:
+                    session.execute(self.SQLEvent.__table__.insert(), rows)
+                session.commit()
         finally:
             # A failed save leaves the database's count unknown: the next save asks it.
             self._stored_counts.pop(sender_id, None)
         # Every event of this tracker is stored now, whatever session it belongs to.
         self._remember(sender_id, len(tracker.events))
+
+
+def event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+    """The columns Rasa's `SQLTrackerStore.save` gives an event."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }

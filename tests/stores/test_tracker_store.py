@@ -3,6 +3,7 @@ without counting the stored events again on each save of a turn."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -37,10 +38,10 @@ def turn(number: int) -> List[Event]:
     ]
 
 
-def stored_rows(db: Path, sender: str) -> List[tuple]:
+def stored_rows(db: Path, sender: str, columns: str = "type_name, data") -> List[tuple]:
     with sqlite3.connect(db) as connection:
         return connection.execute(
-            "SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+            f"SELECT {columns} FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
 
 
 def play_turn(store: SQLTrackerStore, sender: str, number: int) -> None:
@@ -75,8 +76,14 @@ def test_the_same_turns_store_the_same_rows_as_rasas_store(tmp_path):
         play_turn(rasas(tmp_path / "rasa.db"), "c-1", number)
     ours = stored_rows(tmp_path / "lean.db", "c-1")
     theirs = stored_rows(tmp_path / "rasa.db", "c-1")
-    # Timestamps differ between the two runs; the sequence of events must not.
+    # Timestamps differ between the two runs; the sequence of events and their columns must not.
     assert [type_name for type_name, _ in ours] == [type_name for type_name, _ in theirs]
+    columns = "sender_id, type_name, intent_name, action_name"
+    assert stored_rows(tmp_path / "lean.db", "c-1", columns) == stored_rows(tmp_path / "rasa.db", "c-1", columns)
+    assert ("c-1", "user", "greet", None) in stored_rows(tmp_path / "lean.db", "c-1", columns)
+    assert ("c-1", "action", None, "action_listen") in stored_rows(tmp_path / "lean.db", "c-1", columns)
+    for timestamp, data in stored_rows(tmp_path / "lean.db", "c-1", "timestamp, data"):
+        assert timestamp == json.loads(data)["timestamp"]
     assert len(ours) == 1 + 3 * 4  # action_listen at creation, then four events a turn
     tracker = asyncio.run(rasas(tmp_path / "lean.db").retrieve("c-1"))
     assert [event.text for event in tracker.events if isinstance(event, UserUttered)] == [
@@ -146,6 +153,12 @@ def test_a_turn_that_starts_a_new_session_stores_each_event_once(tmp_path, monke
     assert counted == []
     assert session_events(ours) == ["SessionStarted", "ActionExecuted", "UserUttered"]
     assert len(stored_rows(ours, "c-1")) == 5 + 4
+    # The lean store reads back what Rasa's reads: the latest session, or every session.
+    for read in ["retrieve", "retrieve_full_tracker"]:
+        lean_events = asyncio.run(getattr(lean(ours), read)("c-1")).events
+        rasas_events = asyncio.run(getattr(rasas(ours), read)("c-1")).events
+        assert [event.as_dict() for event in lean_events] == [event.as_dict() for event in rasas_events]
+    assert len(asyncio.run(lean(ours).retrieve_full_tracker("c-1")).events) == 9
     # Rasa's own count (events since the latest session start) makes its second save store again what
     # the first one stored, which then shows in the new session.
     start_a_new_session(rasas(theirs))
