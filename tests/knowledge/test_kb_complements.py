@@ -183,7 +183,6 @@ def test_ids_are_unique_and_topics_are_topic_intents(complements) -> None:
                                "175 heures", "facultatif", "tribunal administratif", "référé-suspension",
                                "effacement"]),
         ("exams", ["E1", "E6", "EF2 « Surveillance humaine et gardiennage »", "Engagement étudiant",
-                   "E1 Culture générale et expression", "E21 et E22 Langue vivante 1 (écrit et oral)",
                    "E3 s'intitule « Culture économique, juridique et managériale »",
                    "E4 Préparation et mise en œuvre d'une prestation de sécurité",
                    "E51 Management des ressources humaines", "E52 Gestion de la relation client",
@@ -195,6 +194,8 @@ def test_ids_are_unique_and_topics_are_topic_intents(complements) -> None:
         ("overview", ["formation initiale ou en alternance", "septembre 2020", "2018", "encadrement intermédiaire"]),
         ("referentiel", ["2 mars 2020", "ESRS2003875A", "17 mars 2020"]),
         ("diploma", ["RNCP 35393", "niveau 5", "NSF 344", "31 août 2025"]),
+        # General subjects are asked as what is learnt (« c'est quoi les cours généraux ? »).
+        ("program", ["E1 Culture générale et expression", "E21 et E22 Langue vivante 1 (écrit et oral)"]),
         ("program", ["blocs de compétences", "« Préparation et mise en œuvre d'une prestation de sécurité »",
                      "« Management des ressources humaines »", "« Gestion de la relation client »",
                      "« Participation à la sécurité globale »"]),
@@ -329,7 +330,8 @@ def test_exam_units_name_the_national_circulaire_of_session_2022(complements) ->
                                                                          "education.fr")]
     assert referentiel, "the exam units come from the official référentiel"
     for complement in referentiel:
-        assert complement.topic == "exams", complement.id
+        # The general units answer « c'est quoi les cours généraux ? », a question about the program.
+        assert complement.topic == ("program" if complement.id == "exams_general_units" else "exams"), complement.id
         assert re.search(r"circulaire nationale.*2022", complement.source_label), complement.id
 
 
