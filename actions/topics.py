@@ -15,7 +15,7 @@ from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, Tex
 from knowledge.text import find_phrase, fold
 from knowledge.topics import Topic, topic_of_intent, topics
 
-from actions.complements import complement_message, complements_for
+from actions.complements import complement_message, complements_for, named_by
 from actions.formations import not_in_this_fiche
 from actions.french import (
     join_fr, ordinal_in, ordinal_index, strip_final_period, typed_words, upper_first, word_stems,
@@ -437,6 +437,9 @@ class Composed:
     topic: Topic
     answer: Answer
     complements: List[Message]
+    # The question names the first complement by an `asked_as` phrase whose words the fiche's answer lacks
+    # (« on peut le faire en alternance ? » and the overview).
+    names_a_complement: bool = False
 
 
 def quote_sentences(fact: Optional[ListFact], formation: Formation, context: Context) -> Answer:
@@ -469,9 +472,12 @@ def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context
         answer = quote_sentences(fact_at(formation, topic.quote_when_silent), formation, context)
     answer = fitting(answer)
     asked = asked_about(context, kb.formation(formation_key))
-    complements = [complement_message(c)
-                   for c in complements_for(kb, topic.name, asked, context.entities, formation_key)]
-    return Composed(topic, answer, complements)
+    ranked = complements_for(kb, topic.name, asked, context.entities, formation_key)
+    complements = [complement_message(c) for c in ranked]
+    lead_stems = word_stems(" ".join(render(message).text for message in answer.lead), framing=False)
+    named = bool(ranked) and any(not word_stems(phrase, framing=False) <= lead_stems
+                                 for phrase in named_by(ranked[0], asked))
+    return Composed(topic, answer, complements, named)
 
 
 def _remembered(composed: Composed, context: Context) -> Dict[str, Any]:
@@ -531,8 +537,11 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
     asked = [replace(context, text=clause) for clause in clauses] if clauses else [context] * len(names)
     for composed in (_compose(name, kb, formation_key, own) for name, own in zip(names, asked)):
         answer = composed.answer
-        lead, others = (answer.lead, composed.complements) if answer.lead else (composed.complements[:1],
-                                                                                composed.complements[1:])
+        # Each question gets one bubble: the complement it names, else the fiche's answer.
+        if answer.lead and not composed.names_a_complement:
+            lead, others = answer.lead, composed.complements
+        else:
+            lead, others = composed.complements[:1], answer.lead + composed.complements[1:]
         # One topic asked twice gives each question the part that answers it, each part once.
         leads += [message for message in lead if message not in leads]
         rest += [message for message in answer.details + others if message not in rest]

@@ -200,3 +200,22 @@ def test_a_second_question_asking_the_first_ones_point_of_another_thing_is_ranke
     validity = next(c for c in kb.complements_for("prior_authorisation") if "valable" in c.text)
     said = " ".join(render(m).text for m in answer_questions(names, kb, None, Context(text=text), (), clauses).messages)
     assert validity.text.rstrip(".") in said
+
+
+def test_a_question_naming_a_complement_gets_it_first_among_two_questions(index, kb):
+    """« en alternance » names the overview's complement, which the fiche's overview sentence does not say;
+    « c'est quoi le CNAPS » names one whose words the fiche's definition already has: the fiche answers."""
+    from actions.retrieval import clauses_asking
+    from actions.topics import Context, answer_questions
+    from actions.wording import render
+
+    def bubbles(text, names):
+        clauses = clauses_asking(text, names, index)
+        return [render(message).text for message in answer_questions(names, kb, None, Context(text=text), (), clauses).messages]
+
+    alternance = next(c for c in kb.complements_for("overview") if c.id == "overview_alternance")
+    said = bubbles("Peut-on préparer ce BTS en alternance, et combien de temps cela prend-il ?", ["overview", "duration"])
+    assert alternance.text.rstrip(".") in said[0] and "2 ans" in " ".join(said)
+    assert len(said[0]) <= 300 and sum(map(len, said)) <= 700
+    said = bubbles("c'est quoi le CNAPS et ça dure combien ?", ["moral_check", "duration"])
+    assert said[0].startswith("D'après la fiche de la formation")
