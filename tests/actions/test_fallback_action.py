@@ -360,6 +360,21 @@ def test_an_unsure_message_naming_a_complement_by_its_phrase_gets_its_topic(make
     assert any(alternance.text in bubble for bubble in texts)
 
 
+def test_an_unsure_message_naming_a_complement_by_one_word_gets_its_topic_if_the_classifier_reads_it_first(
+        make_tracker, run_action, render, kb):
+    alternance = next(c for c in kb.complements_for("overview") if "alternance" in c.asked_as)
+    text = "Et l'alternance, ce serait envisageable ?"
+    first = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_overview", "confidence": 0.30},
+             {"name": "out_of_scope", "confidence": 0.17}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", first, text=text)
+    assert any(alternance.text in bubble for bubble in texts)
+    assert texts[-1].startswith("J'ai compris que vous parliez de la présentation")
+    second = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_careers", "confidence": 0.30},
+              {"name": "ask_overview", "confidence": 0.17}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", second, text=text)
+    assert not any(alternance.text in bubble for bubble in texts)
+
+
 def test_an_unsure_request_for_the_sectors_gets_the_module_that_lists_them(make_tracker, run_action, render,
                                                                              formation):
     listing = next(module for module in formation.modules if module.examples)
