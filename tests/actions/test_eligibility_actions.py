@@ -162,7 +162,8 @@ def test_a_can_i_question_that_is_not_about_admission_ends_the_guide_at_once(mak
 
 
 @pytest.mark.parametrize("text", ["je peux y entrer avec mon parcours ?", "/ask_eligibility",
-                                  "dans mon cas c'est jouable ?", "can I apply with my diploma?"])
+                                  "dans mon cas c'est jouable ?", "can I apply with my diploma?",
+                                  "so I can go in this BTS ?"])
 def test_a_question_about_one_s_own_admission_starts_the_guide(make_tracker, run_action, render, text):
     assert validate(make_tracker, run_action, render, "ask_eligibility", text, asked=False) == ([], {})
 
