@@ -17,12 +17,12 @@ profiling it with py-spy. Pinned to rasa 3.6 (constraints.txt).
    events, an unknown name) still goes to Rasa's own code. Patched: `Event.resolve_by_type`.
 3. The connection to the action server. Rasa opens a new aiohttp session, hence a new TCP connection, for
    every call to an endpoint (`EndpointConfig.request`): 5 % of the server's CPU under load. Each endpoint
-   keeps one session per event loop here, whose connections are reused, and which writes the request's
-   JSON (the conversation's events, for an action) with ujson, a dependency of Rasa: the same JSON
-   (the same values read back), in a third of the time of the standard library's (which took 4 %). An idle connection is closed
-   after IDLE_CONNECTION_SECONDS, before the action server's Sanic closes it (5 s, its default): a
-   connection is never reused at the moment the other end closes it. Nginx (the cluster's balancer in front
-   of the action servers) still picks a server for each request. Patched: `EndpointConfig.session`.
+   keeps one session per event loop here, whose connections are reused. An idle connection is closed after
+   IDLE_CONNECTION_SECONDS, before the action server's Sanic closes it (5 s, its default): a connection is
+   never reused at the moment the other end closes it. Nginx (the cluster's balancer in front of the action
+   servers) still picks a server for each request. The session writes the request's JSON (the
+   conversation's events, for an action) with ujson, a dependency of Rasa: the same values read back, in a
+   third of the time of the standard library's (which took 4 %). Patched: `EndpointConfig.session`.
 4. The rules' match against the conversation. To find the rules that apply, Rasa's rule policy filters
    every rule against each state of the conversation, from the latest back to the first, although a rule
    is never checked past its own length (it is then kept as is): with a few rules of a few turns and a
@@ -42,11 +42,11 @@ import aiohttp
 import ujson
 from jsonschema import Draft7Validator, ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.utils.common import all_subclasses
-from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.utils.endpoints import EndpointConfig
 
 
