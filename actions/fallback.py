@@ -47,7 +47,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     index = load_index()
     topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic or \
         complement_topic(kb, formation_key, context) or index.evidence(question_of(context.text)).topic or \
-        phrase_named_topic(kb, formation_key, context.text, next(iter(ranked_topics(ranking)), None))
+        phrase_named_topic(kb, formation_key, context.text, ranked_topics(ranking)[:2])
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
         return understood_answer(names, kb, formation_key, context)
@@ -229,14 +229,15 @@ def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: C
 
 
 def phrase_named_topic(kb: KnowledgeBase, formation_key: Optional[str], text: str,
-                       best_reading: Optional[str] = None) -> Optional[str]:
+                       best_readings: Sequence[str] = ()) -> Optional[str]:
     """The one topic whose complements the message names by an `asked_as` phrase of several words (« tout en
     travaillant » names the alternance): such a phrase was written for that question, even when its words
     are too common for the search to score it (« en », « travaillant »). A phrase of one word, which may be
-    said in passing, names its topic only when that topic is also the classifier's best reading
-    (`best_reading`: « Et l'alternance, ce serait envisageable ? », read at 0.30 as the overview)."""
+    said in passing, names its topic only when the classifier also reads that topic among its two best
+    (`best_readings`: « Je comprends. Et l'alternance, ce serait envisageable ? », read at 0.26 as a
+    definition and 0.21 as the overview)."""
     named = {complement.topic for complement in kb.complements_of(formation_key)
-             for phrase in named_by(complement, text) if len(phrase.split()) > 1 or complement.topic == best_reading}
+             for phrase in named_by(complement, text) if len(phrase.split()) > 1 or complement.topic in best_readings}
     return named.pop() if len(named) == 1 else None
 
 

@@ -360,18 +360,18 @@ def test_an_unsure_message_naming_a_complement_by_its_phrase_gets_its_topic(make
     assert any(alternance.text in bubble for bubble in texts)
 
 
-def test_an_unsure_message_naming_a_complement_by_one_word_gets_its_topic_if_the_classifier_reads_it_first(
+def test_an_unsure_message_naming_a_complement_by_one_word_gets_its_topic_if_the_classifier_reads_it_too(
         make_tracker, run_action, render, kb):
     alternance = next(c for c in kb.complements_for("overview") if "alternance" in c.asked_as)
-    text = "Et l'alternance, ce serait envisageable ?"
-    first = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_overview", "confidence": 0.30},
-             {"name": "out_of_scope", "confidence": 0.17}]
-    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", first, text=text)
+    text = "Je comprends. Et l'alternance, ce serait envisageable ?"
+    second = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_definition", "confidence": 0.26},
+              {"name": "ask_overview", "confidence": 0.21}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", second, text=text)
     assert any(alternance.text in bubble for bubble in texts)
     assert texts[-1].startswith("J'ai compris que vous parliez de la présentation")
-    second = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_careers", "confidence": 0.30},
-              {"name": "ask_overview", "confidence": 0.17}]
-    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", second, text=text)
+    third = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_careers", "confidence": 0.30},
+             {"name": "ask_bac", "confidence": 0.20}, {"name": "ask_overview", "confidence": 0.17}]
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", third, text=text)
     assert not any(alternance.text in bubble for bubble in texts)
 
 
