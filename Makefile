@@ -127,17 +127,17 @@ test-unit: $(KB) $(RESPONSES) $(INDEX) ## Unit tests: knowledge base, actions, s
 
 # Bars: guards against regressions at the levels reached, not the understanding issue's targets (accuracy
 # 0.93, macro-F1 0.92; see the README). With the linear classifier (7 December evening; the same model at
-# every training), measured once after it was chosen on development sets: blind set 1 0.969 / 0.970, blind
-# set 2 0.910 / 0.921 (0.945 / 0.954 and 0.878 / 0.894 with DIET). The first blind set has judged training
-# configurations in the past; the second has judged none.
+# every training), measured once after each data decision: at the end of that evening, blind set 1
+# 0.965 / 0.967, blind set 2 0.926 / 0.934 (0.910 / 0.921 when the classifier was chosen). The first blind
+# set has judged training configurations in the past; the second has judged none.
 BLIND_MIN_ACCURACY ?= 0.95
 BLIND_MIN_MACRO_F1 ?= 0.95
-BLIND2_MIN_ACCURACY ?= 0.89
-BLIND2_MIN_MACRO_F1 ?= 0.90
-# The second development set (tests/nlu/dev-2), written on 7 December evening to judge training data:
-# 0.880 / 0.887 with the linear classifier and the data it judged.
-DEV2_MIN_ACCURACY ?= 0.86
-DEV2_MIN_MACRO_F1 ?= 0.87
+BLIND2_MIN_ACCURACY ?= 0.91
+BLIND2_MIN_MACRO_F1 ?= 0.92
+# The second development set (tests/nlu/dev-2), written on 7 December evening to judge training data, then
+# used to choose 39 examples: 0.906 / 0.912 (0.880 / 0.887 before them).
+DEV2_MIN_ACCURACY ?= 0.89
+DEV2_MIN_MACRO_F1 ?= 0.90
 
 test-nlu: train ## NLU on the two development sets and on the two blind sets; fails below their bars
 	$(RASA) test nlu --domain $(DOMAIN) --model $(MODELS_DIR) --nlu tests/nlu/heldout.yml --out $(RESULTS)/nlu

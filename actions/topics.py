@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from knowledge.schema import Formation, KnowledgeBase, ListFact, Provenance, TextFact
+from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, Provenance, TextFact
 from knowledge.text import find_phrase, fold
 from knowledge.topics import Topic, topic_of_intent, topics
 
@@ -437,9 +437,8 @@ class Composed:
     topic: Topic
     answer: Answer
     complements: List[Message]
-    # The question names the first complement by an `asked_as` phrase whose words the fiche's answer lacks
-    # (« on peut le faire en alternance ? » and the overview).
-    names_a_complement: bool = False
+    # The complement that best answers the question (the first of `complements`), if the topic has one.
+    best_complement: Optional[Complement] = None
 
 
 def quote_sentences(fact: Optional[ListFact], formation: Formation, context: Context) -> Answer:
@@ -473,11 +472,16 @@ def _compose(name: str, kb: KnowledgeBase, formation_key: Optional[str], context
     answer = fitting(answer)
     asked = asked_about(context, kb.formation(formation_key))
     ranked = complements_for(kb, topic.name, asked, context.entities, formation_key)
-    complements = [complement_message(c) for c in ranked]
-    lead_stems = word_stems(" ".join(render(message).text for message in answer.lead), framing=False)
-    named = bool(ranked) and any(not word_stems(phrase, framing=False) <= lead_stems
-                                 for phrase in named_by(ranked[0], asked))
-    return Composed(topic, answer, complements, named)
+    return Composed(topic, answer, [complement_message(c) for c in ranked], next(iter(ranked), None))
+
+
+def names_its_complement(composed: Composed, asked: str) -> bool:
+    """The question names the best complement by an `asked_as` phrase whose words the fiche's answer lacks
+    (« on peut le faire en alternance ? » and the overview; not a term the fiche's definition already names)."""
+    if composed.best_complement is None:
+        return False
+    lead = word_stems(" ".join(render(message).text for message in composed.answer.lead), framing=False)
+    return any(not word_stems(phrase, framing=False) <= lead for phrase in named_by(composed.best_complement, asked))
 
 
 def _remembered(composed: Composed, context: Context) -> Dict[str, Any]:
@@ -535,10 +539,11 @@ def answer_questions(names: List[str], kb: KnowledgeBase, formation_key: Optiona
     rest: List[Message] = []
     remembered: Dict[str, Any] = {}
     asked = [replace(context, text=clause) for clause in clauses] if clauses else [context] * len(names)
-    for composed in (_compose(name, kb, formation_key, own) for name, own in zip(names, asked)):
+    for name, own in zip(names, asked):
+        composed = _compose(name, kb, formation_key, own)
         answer = composed.answer
         # Each question gets one bubble: the complement it names, else the fiche's answer.
-        if answer.lead and not composed.names_a_complement:
+        if answer.lead and not names_its_complement(composed, asked_about(own, kb.formation(formation_key))):
             lead, others = answer.lead, composed.complements
         else:
             lead, others = composed.complements[:1], answer.lead + composed.complements[1:]

@@ -123,9 +123,11 @@ def kept_session(self: EndpointConfig) -> _Borrowed:
     """The endpoint's session for the running event loop, made as Rasa makes its own (headers, basic auth,
     timeout) the first time, with a connector that closes idle connections early."""
     loop = asyncio.get_running_loop()
-    sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = (
-        self.__dict__.setdefault("_kept_sessions", weakref.WeakKeyDictionary())
+    sessions: Optional["weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]"] = (
+        self.__dict__.get("_kept_sessions")
     )
+    if sessions is None:
+        sessions = self.__dict__["_kept_sessions"] = weakref.WeakKeyDictionary()
     session = sessions.get(loop)
     if session is None or session.closed:
         auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
