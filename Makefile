@@ -86,14 +86,15 @@ validate: $(KB) $(RESPONSES) ## Check the training data and domain (warnings are
 # Rasa itself skips training when its fingerprint is unchanged; the stamp also skips loading Rasa.
 MODEL_STAMP := $(MODELS_DIR)/.up-to-date
 TRAINING_DATA := config.yml $(DOMAIN)/domain.yml $(shell find data -name '*.yml' -not -path 'data/nlu/generated/*')
-# The pipeline's own components: Rasa's training cache knows their configuration, not their code, so a
-# change to their code retrains without the cache (--force).
-COMPONENTS := $(wildcard components/*.py)
+# The pipeline's own components and the word lists they read (the phone spellings of actions/french.yml):
+# Rasa's training cache knows their configuration, not their code or data, so a change to either retrains
+# without the cache (--force).
+COMPONENTS := $(wildcard components/*.py) actions/french.yml
 
 # Rasa's own check of the data is `make validate` (warnings are errors there, and `make test` runs it):
 # not repeated on every training.
 $(MODEL_STAMP): $(KB) $(RESPONSES) $(TRAINING_DATA) $(COMPONENTS)
-	$(RASA) train --skip-validation --domain $(DOMAIN) --out $(MODELS_DIR) $(if $(filter components/%,$?),--force)
+	$(RASA) train --skip-validation --domain $(DOMAIN) --out $(MODELS_DIR) $(if $(filter $(COMPONENTS),$?),--force)
 	@touch $@
 
 train: $(MODEL_STAMP) ## Train the model when data, domain, config or the pipeline's components changed

@@ -21,14 +21,12 @@ from actions.retrieval import (
 )
 from actions.safety import never_raises
 from actions.topics import (
-    NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
+    FOLLOW_UPS, NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
 )
 from actions.tracker import (
-    conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
+    clause_topics, conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
 )
 
-# Follow-ups on what was just said: they stay with the conversation's formation.
-FOLLOW_UPS = ("more", "definition", "select_item")
 
 
 class ActionAnswerTopic(Action):
@@ -87,6 +85,7 @@ class ActionAnswerTopic(Action):
         # the conversation, not to whichever complement its words name best elsewhere (the carte's 5 ans).
         if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
-        names = topics_asked(context.text, topic, runners_up(tracker))
-        reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names))
+        read = clause_topics(tracker)
+        names = topics_asked(context.text, topic, runners_up(tracker), read=read)
+        reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names, read=read))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

@@ -1,6 +1,7 @@
 """Sourced facts beyond the fiche: which ones answer the question best, and how each is shown."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
@@ -9,7 +10,7 @@ from rank_bm25 import BM25Okapi
 from knowledge.schema import Complement, KnowledgeBase
 from knowledge.text import find_phrase, fold, normalise_space
 
-from actions.french import month_fr, preceded_by_de, strip_final_period, word_stems
+from actions.french import asks_what_it_is, month_fr, preceded_by_de, strip_final_period, typed_words, word_stems
 from actions.ranking import best_first
 from actions.replies import Link, Message
 from actions.wording import phrase
@@ -31,9 +32,39 @@ def rank(complements: List[Complement], question: str) -> List[Complement]:
     the card's complements apart, but « avoir la carte » asks for the conditions.
     """
     texts = [_searchable(complement) for complement in complements]
-    named = [max((_ignored_words(asked) for asked in named_by(complement, question)), default=0)
+    named = [max([_ignored_words(asked) for asked in named_by(complement, question)] +
+                 [DEFINITION_NAMED if defines_what_is_asked(complement, question) else 0])
              for complement in complements]
     return [complements[index] for index in best_first(texts, question, named)]
+
+
+# An acronym and what follows it in brackets, which defines it when the acronym abbreviates it.
+DEFINED_TERM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}) \(([^)]*)\)")
+# How many rare words a complement that defines the term a question asks about counts as sharing with it:
+# « c'est quoi exactement le TAJ ? on m'en parle pour mon dossier » asks the TAJ's definition, not a
+# complement that only names the TAJ.
+DEFINITION_NAMED = 2
+
+
+def terms_defined_in(text: str) -> List[str]:
+    """Acronyms a text defines in passing: « le TAJ (traitement d'antécédents judiciaires) », not an acronym
+    followed by a reference (« (tribunal administratif de Montreuil, …) »)."""
+    return [acronym for acronym, brackets in DEFINED_TERM.findall(text) if _abbreviates(acronym, brackets)]
+
+
+def _abbreviates(acronym: str, expansion: str) -> bool:
+    """The acronym's letters are initials of the expansion's words, in order (« TAJ », « traitement
+    d'antécédents judiciaires »)."""
+    initials = iter(word[0] for word in typed_words(expansion))
+    return all(letter in initials for letter in fold(acronym))
+
+
+def defines_what_is_asked(complement: Complement, question: str) -> bool:
+    """The complement defines a term whose meaning the question asks (« c'est quoi le TAJ ? »)."""
+    if not asks_what_it_is(question):
+        return False
+    said = set(typed_words(question))
+    return any(fold(term) in said for term in terms_defined_in(complement.text))
 
 
 def named_by(complement: Complement, question: str) -> List[str]:

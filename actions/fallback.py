@@ -10,11 +10,11 @@ from knowledge.topics import topic_of_intent, topics
 from actions.complements import clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import (
-    asks, asks_about_own_admission, is_english, join_fr, typed_words, without_whom_to_contact, words,
+    asks, asks_about_own_admission, is_english, join_fr, question_of, typed_words, without_whom_to_contact, words,
 )
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
-    ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, question_of, topics_asked,
+    ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
 )
 from actions.topics import (
     ASKS_BACK, SUBJECT_KINDS, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back,

@@ -96,6 +96,12 @@ def asks(sentence: str) -> bool:
     return "?" in sentence or any(word in words()["question_words"] for word in typed)
 
 
+def asks_what_it_is(text: str) -> bool:
+    """True for a question on what something is or means (« c'est quoi exactement le TAJ ? »)."""
+    said = _phrases(text)
+    return any(f" {phrase} " in said for phrase in words()["what_it_is"])
+
+
 def is_follow_up(text: str) -> bool:
     """True for a message that opens on what was just said (« et pour … », « elle dure combien ? »)."""
     typed = typed_words(text)
@@ -138,6 +144,13 @@ def takes_leave(text: str) -> bool:
     """A message that says goodbye (« ok merci beaucoup, à plus ! », « Au revoir ? »), asking or not."""
     said = _phrases(text)
     return any(f" {word} " in said for word in words()["goodbyes"])
+
+
+def only_thanks(text: str) -> bool:
+    """A message that thanks and says nothing else (« bon ok merci », « thank you very much »)."""
+    typed = _in_full(typed_words(text))
+    return any(word in words()["thanks"] for word in typed) and \
+        all(word in words()["thanks"] or word in words()["thanks_fillers"] for word in typed)
 
 
 def is_goodbye(text: str) -> bool:
@@ -197,3 +210,32 @@ def ordinal_index(ordinal: str, size: int) -> Optional[int]:
         return words()["ordinals"][word] - 1
     numbered = NUMBERED.fullmatch(word)
     return int(numbered.group(1)) - 1 if numbered else None
+
+
+# Where a sentence may hold a second question: a question or exclamation mark, a semicolon or a colon,
+# « et », « aussi », « ainsi que » or « and » (« how long and which bac ? »).
+CLAUSE_BREAK = re.compile(r"[?!;:]|\bet\b|\baussi\b|\bainsi que\b|\band\b", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _asking_sentences(text: str) -> List[str]:
+    """The sentences of `text` that ask something; all of them in a message without a question mark."""
+    sentences = SENTENCE_END.split(text.strip())
+    if "?" in text:
+        sentences = [sentence for sentence in sentences if not sentence.endswith(".") and asks(sentence)]
+    return sentences
+
+
+def question_of(text: str) -> str:
+    """What a message asks, without the sentences that only give context (« La formation est-elle inscrite au
+    RNCP ? Pour un futur employeur c'est important. »): the search of an unsure message looks there too."""
+    return " ".join(_asking_sentences(text)) or text
+
+
+def question_clauses(text: str) -> List[str]:
+    """The parts of `text` that may each ask a question. In a message that asks something, a sentence
+    that ends with a period only gives context (« Je monte mon projet avec France Travail. », « J'ai déjà
+    ma carte pro. »), and so does one that asks nothing (« C'est inscrit au RNCP ? mon employeur me demande
+    le numéro »): its words must neither drown the question nor add a topic."""
+    return [clause for sentence in _asking_sentences(text) for clause in CLAUSE_BREAK.split(sentence)
+            if word_stems(clause)]

@@ -1,4 +1,4 @@
-"""Goodbyes: a farewell gets one; a question the classifier took for a goodbye does not."""
+"""Goodbyes: a farewell gets one; a question or thanks the classifier took for a goodbye do not."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -8,8 +8,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback_action import ActionHandleFallback
-from actions.french import asks, takes_leave
+from actions.french import asks, only_thanks, takes_leave
 from actions.safety import never_raises
+from actions.thank_action import welcome
+from actions.tracker import send
 
 
 class ActionGoodbye(ActionHandleFallback):
@@ -27,5 +29,8 @@ class ActionGoodbye(ActionHandleFallback):
         text = tracker.latest_message.get("text") or ""
         if asks(text) and not takes_leave(text):
             return await super().run(dispatcher, tracker, domain)
+        # « bon ok merci », read as a goodbye, only thanks: the welcome of thanks.
+        if only_thanks(text):
+            return send(welcome(text), dispatcher)
         dispatcher.utter_message(response="utter_goodbye")
         return []

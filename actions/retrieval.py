@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 import yaml
 from rank_bm25 import BM25Okapi
@@ -26,7 +26,9 @@ from knowledge.schema import KnowledgeBase, ListFact
 from knowledge.topics import topic_of_intent, topics
 
 from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
-from actions.french import asks, is_follow_up, points_back, typed_words, word_stems, words
+from actions.french import (
+    asks, is_follow_up, points_back, question_clauses, typed_words, word_stems, words,
+)
 from actions.topics import fact_at, sentence_of
 from actions.wording import wording
 
@@ -232,36 +234,8 @@ def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None
     return last if _named_thing_decides(text, last, rival, index) else None
 
 
-# Where a sentence may hold a second question: a question or exclamation mark, a semicolon or a colon,
-# « et », « aussi » or « ainsi que ».
-CLAUSE_BREAK = re.compile(r"[?!;:]|\bet\b|\baussi\b|\bainsi que\b", re.IGNORECASE)
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def _asking_sentences(text: str) -> List[str]:
-    """The sentences of `text` that ask something; all of them in a message without a question mark."""
-    sentences = SENTENCE_END.split(text.strip())
-    if "?" in text:
-        sentences = [sentence for sentence in sentences if not sentence.endswith(".") and asks(sentence)]
-    return sentences
-
-
-def question_of(text: str) -> str:
-    """What a message asks, without the sentences that only give context (« La formation est-elle inscrite au
-    RNCP ? Pour un futur employeur c'est important. »): the search of an unsure message looks there too."""
-    return " ".join(_asking_sentences(text)) or text
-
-
-def _clauses(text: str) -> List[str]:
-    """The parts of `text` that may each ask a question. In a message that asks something, a sentence
-    that ends with a period only gives context (« Je monte mon projet avec France Travail. », « J'ai déjà
-    ma carte pro. »), and so does one that asks nothing (« C'est inscrit au RNCP ? mon employeur me demande
-    le numéro »): its words must neither drown the question nor add a topic."""
-    return [clause for sentence in _asking_sentences(text) for clause in CLAUSE_BREAK.split(sentence)
-            if word_stems(clause)]
-
-
-def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Optional[Index] = None) -> List[str]:
+def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Optional[Index] = None,
+                 read: Optional[Mapping[str, Optional[str]]] = None) -> List[str]:
     """The topics of a message that asks several questions, in the order asked (one topic twice for two
     questions that each clearly ask it); [main] otherwise.
 
@@ -270,15 +244,18 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     adds another topic when the search clearly finds it and the classifier ranked it next, or when the
     search alone finds it very clearly; once another clause has placed `main`, a clause where the
     classifier's next topic ties for best, well ahead of `main`, adds it, and once another clause has placed
-    another topic, a clause where `main` ties for best places it. Ties alone place nothing.
+    another topic, a clause where `main` ties for best places it. Ties alone place nothing. A clause the
+    search places nowhere or by a tie asks what the classifier surely read in it on its own, if anything
+    (`read`: clause -> its topic, None for a sure reading that asks no topic).
     """
+    read = read or {}
     index = index or load_index()
     found: List[str] = []
     # Topics placed only by a tie: they count only beside `main`.
     by_tie: Set[str] = set()
     # Questions that each clearly ask `main` (« qui doit la demander, et combien de temps met-il à répondre ? »).
     asking_main = 0
-    for clause in _clauses(text):
+    for clause in question_clauses(text):
         evidence = index.evidence(clause)
         ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
         best = max(evidence.scores.items(), key=lambda pair: pair[1], default=("", 0.0))
@@ -306,6 +283,10 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
             topic, tie = main, True
         else:
             topic = None
+        # What the search places only by a tie or not at all, the classifier may have read surely on its own
+        # (« c'est un bac+2 ? », where « bac » supports the diploma, the bac and one's situation alike).
+        if (topic is None or tie) and read.get(clause.strip()):
+            topic, tie = read[clause.strip()], False
         if topic and not tie:
             by_tie.discard(topic)
         elif topic and topic not in found:
@@ -322,11 +303,15 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     return found if main in found else [main] + found
 
 
-def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = None) -> List[str]:
+def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = None,
+                   read: Optional[Mapping[str, Optional[str]]] = None) -> List[str]:
     """For each topic of a message that asks several (topics_asked), the clause that asks it: its answer is
     ranked against that clause (« la carte pro dure combien, et l'autorisation préalable ? » does not rank
-    the validity of the autorisation against « carte pro »). The whole text for a one-topic message."""
-    clauses = _clauses(text)
+    the validity of the autorisation against « carte pro »): the clause the classifier read as asking it
+    (`read`, as in topics_asked), else the one the search supports it most on. The whole text for a
+    one-topic message."""
+    read = read or {}
+    clauses = question_clauses(text)
     if len(names) < 2 or len(clauses) < 2:
         return [text] * len(names)
     index = index or load_index()
@@ -334,7 +319,12 @@ def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = Non
         # One topic asked twice (topics_asked): its questions in the order asked.
         return [clause.strip() for clause in clauses if index.evidence(clause).topic == names[0] and asks(clause)]
     scores = [index.evidence(clause).scores for clause in clauses]
-    chosen = [max(range(len(clauses)), key=lambda position: scores[position].get(name, 0.0)) for name in names]
+
+    def clause_of(name: str) -> int:
+        read_so = [position for position, clause in enumerate(clauses) if read.get(clause.strip()) == name]
+        return read_so[0] if read_so else max(range(len(clauses)), key=lambda position: scores[position].get(name, 0.0))
+
+    chosen = [clause_of(name) for name in names]
     return [_with_what_it_stands_for(clauses, position).strip() for position in chosen]
 
 

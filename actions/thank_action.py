@@ -25,8 +25,14 @@ class ActionThank(Action):
         # « ok merci, bonne soirée » ends the conversation: offering more would ignore what was said.
         if is_goodbye(text):
             dispatcher.utter_message(response="utter_goodbye")
-            messages = []
-        else:
-            messages = [Message("thank")]
-        messages += [Message("in_french")] if is_english(text) else []
-        return send(Reply(messages), dispatcher)
+            return send(in_french_if_english(text), dispatcher)
+        return send(welcome(text), dispatcher)
+
+
+def in_french_if_english(text: str) -> Reply:
+    return Reply([Message("in_french")] if is_english(text) else [])
+
+
+def welcome(text: str) -> Reply:
+    """The reply to thanks that do not take leave: a welcome and an offer to go on."""
+    return Reply([Message("thank"), *in_french_if_english(text).messages])

@@ -7,7 +7,6 @@ the rest, which « En savoir plus » shows (actions/pages.py). No fact and no Fr
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -15,7 +14,7 @@ from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, Pro
 from knowledge.text import find_phrase, fold
 from knowledge.topics import Topic, topic_of_intent, topics
 
-from actions.complements import complement_message, complements_for, named_by
+from actions.complements import complement_message, complements_for, named_by, terms_defined_in
 from actions.formations import not_in_this_fiche
 from actions.french import (
     join_fr, ordinal_in, ordinal_index, strip_final_period, typed_words, upper_first, word_stems,
@@ -327,20 +326,18 @@ def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     defined = next((d for d in formation.definitions if fold(d.term) in said), None)
     if defined:
         return explain_subject(formation, kb, {"kind": "term", "name": defined.term})
-    explained = next((c for c in kb.complements for term in _terms_defined_in(c.text) if fold(term) in said), None)
+    explained = next((c for c in kb.complements for term in terms_defined_in(c.text) if fold(term) in said), None)
     if explained:
         return Answer([complement_message(explained)])
+    # « et le deuxième attendu ça veut dire quoi ? » asks about an item of the list just given.
+    if context.listed_items and (context.entities.get("ordinal") or ordinal_in(context.text)):
+        return compose_select_item(topic, formation, kb, context)
     return explain_subject(formation, kb, context.subject)
 
 
-DEFINED_TERM = re.compile(r"\b([A-Z][A-Z0-9]{1,9}) \(")
-
-
-def _terms_defined_in(text: str) -> List[str]:
-    """Acronyms a text defines in passing: « le TAJ (traitement d'antécédents judiciaires) »."""
-    return DEFINED_TERM.findall(text)
-
-
+# Questions on what was just said: they stay with the conversation's formation, and mean something only as
+# a whole message (not as a clause of one).
+FOLLOW_UPS = ("more", "definition", "select_item")
 # What a question on what was just said asks back when the conversation gives nothing to answer it with.
 ASKS_BACK = {"definition": "ask_which_subject", "select_item": "ask_which_item"}
 # What « en savoir plus » says when the last answer has no more to show.
@@ -352,17 +349,32 @@ def asks_back(name: str, reply: Reply) -> bool:
     return bool(reply.messages) and reply.messages[0].template == ASKS_BACK.get(name)
 
 
+def list_named(formation: Formation, kb: KnowledgeBase, text: str) -> Optional[Dict[str, Any]]:
+    """The list of a complement that a message names by what it asks it as, for an item asked with no list
+    in progress (« le bloc 4 c'est quoi ? »: the complement listing the blocs de compétences)."""
+    def singular(text: str) -> set:
+        return {stem.rstrip("s") for stem in word_stems(text, framing=False)}
+
+    said = singular(text)
+    listing = next((c for c in kb.complements_of(formation.key) if c.items and said & singular(" ".join(c.asked_as))),
+                   None)
+    return {"kind": "text", "items": list(listing.items)} if listing else None
+
+
 def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    listed = context.listed_items
+    named = None if context.listed_items else list_named(formation, kb, context.text)
+    listed = context.listed_items or named
     if not listed or not listed.get("items"):
         return Answer([Message("ask_which_item")], buttons=[topic_button("modules"), topic_button("careers")])
     items: List[str] = listed["items"]
     index = ordinal_index(context.entities.get("ordinal") or ordinal_in(context.text), len(items))
+    # A list the message named becomes the conversation's list (« et le 3 ? » next).
+    remembered = {"listed_items": named} if named else {}
     if index is None or not 0 <= index < len(items):
-        return Answer([Message("no_such_item", {"count": str(len(items))})])
+        return Answer([Message("no_such_item", {"count": str(len(items))})], context=remembered)
     item, kind = items[index], listed["kind"]
     if kind == "text":
-        return Answer([Message("answer_list_item", {"position": str(index + 1), "item": item})])
+        return Answer([Message("answer_list_item", {"position": str(index + 1), "item": item})], context=remembered)
     return explain_subject(formation, kb, {"kind": kind, "name": item})
 
 

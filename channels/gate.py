@@ -28,7 +28,7 @@ from actions.french import ordinal_index
 from actions.replies import Message
 from actions.topics import contact_message
 from actions.wording import render
-from channels import retries, speedups
+from channels import clause_reading, retries, speedups
 from channels.guard import RateLimiter, clean_text, filter_payload, parse_limit, refusal
 from knowledge.loader import load_knowledge_base
 from knowledge.nlu import build_vocabularies
@@ -185,6 +185,7 @@ class Gate:
         watch_action_failures()
         keep_user_text_out_of_logs()
         speedups.install()
+        clause_reading.install()
 
     @classmethod
     @lru_cache(maxsize=None)

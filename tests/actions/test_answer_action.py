@@ -261,6 +261,27 @@ def test_a_list_a_shown_complement_gives_is_the_list_of_the_conversation(ask, kb
     assert f"n° 4 de la liste est : {blocks.items[3]}." in text
 
 
+def test_an_item_of_a_list_named_with_no_list_in_progress_comes_from_that_list(ask, kb):
+    # « le bloc 4 » names the complement listing the blocs de compétences; its list becomes the conversation's.
+    blocks = next(c for c in kb.complements_for("program") if c.items)
+    text, _, slots = ask("select_item", {"ordinal": "4"}, text="le bloc 4 c'est quoi ?")
+    assert f"n° 4 de la liste est : {blocks.items[3]}." in text
+    assert slots["listed_items"] == {"kind": "text", "items": blocks.items}
+    text, _, _ = ask("select_item", None, {"listed_items": slots["listed_items"]}, text="et le 2 ?")
+    assert f"n° 2 de la liste est : {blocks.items[1]}." in text
+
+
+def test_what_an_item_of_the_list_just_given_means_is_that_item(ask, formation):
+    # « et le deuxième attendu ça veut dire quoi ? », read as a definition, after the attendus.
+    attendus = formation.parcoursup_expectations.value
+    listed = {"listed_items": {"kind": "text", "items": list(attendus)}}
+    text, _, _ = ask("ask_definition", None, listed, text="et le deuxième attendu ça veut dire quoi concrètement ?")
+    assert f"n° 2 de la liste est : {attendus[1]}" in text
+    # Without an ordinal, a definition with nothing named still asks what to define.
+    text, _, _ = ask("ask_definition", None, listed, text="ça veut dire quoi concrètement ?")
+    assert "De quoi parlez-vous exactement" in text
+
+
 def test_an_item_beyond_the_list_is_explained(ask):
     text, _, _ = ask("select_item", {"ordinal": "5"}, {"listed_items": {"kind": "text", "items": ["a", "b"]}})
     assert "ne compte que 2 éléments" in text
@@ -632,3 +653,24 @@ def test_more_sectors_once_all_was_said_gets_the_module_that_lists_them(make_tra
     tracker = make_tracker("ask_more", "en savoir plus", slots={"last_topic": "definition"})
     said = " ".join(render(run_action(ActionAnswerTopic(), tracker)[0])[0])
     assert said.startswith("Je vous ai dit tout ce que j'ai sur ce sujet")
+
+
+def test_the_clauses_the_classifier_read_surely_are_each_answered(make_tracker, run_action, render, formation):
+    text = "c'est un bac+2 ? et il faut quel bac pour y aller ?"
+    tracker = make_tracker("ask_bac", text, intent_ranking=[
+        {"name": "ask_bac", "confidence": 0.97}, {"name": "ask_diploma", "confidence": 0.02}])
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    alone, _ = render(messages)
+    assert formation.identity.level.value not in " ".join(alone)
+    tracker.latest_message["clauses"] = [
+        {"text": "c'est un bac+2", "intent": "ask_diploma", "confidence": 0.99},
+        {"text": "il faut quel bac pour y aller", "intent": "ask_bac", "confidence": 0.98}]
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    texts, _ = render(messages)
+    assert formation.identity.level.value in texts[0] and formation.access.bacs.value[0] in texts[1]
+    # Unsure readings, and questions on what was just said, which are questions only as whole messages,
+    # are left to the search.
+    for intent, confidence in (("ask_diploma", 0.6), ("ask_definition", 0.99)):
+        tracker.latest_message["clauses"][0].update(intent=intent, confidence=confidence)
+        messages, _ = run_action(ActionAnswerTopic(), tracker)
+        assert render(messages)[0] == alone

@@ -173,7 +173,7 @@ def test_a_complement_named_through_another_of_its_topic_moves_the_answer(index,
 
 
 def test_the_question_of_a_message_leaves_out_the_sentences_that_only_give_context():
-    from actions.retrieval import question_of
+    from actions.french import question_of
 
     said = "Le BTS est-il inscrit au RNCP ? Pour un futur employeur c'est important."
     assert question_of(said) == "Le BTS est-il inscrit au RNCP ?"
@@ -219,3 +219,20 @@ def test_a_question_naming_a_complement_gets_it_first_among_two_questions(index,
     assert len(said[0]) <= 300 and sum(map(len, said)) <= 700
     said = bubbles("c'est quoi le CNAPS et ça dure combien ?", ["moral_check", "duration"])
     assert said[0].startswith("D'après la fiche de la formation")
+
+
+def test_a_clause_the_search_cannot_tell_apart_asks_what_the_classifier_read_in_it(index):
+    from actions.retrieval import clauses_asking
+
+    # « bac » supports the diploma, the bac and one's situation alike: the search places the first clause
+    # by a tie at best; read on its own, the classifier is sure it asks the diploma's level.
+    text = "c'est un bac+2 ? et il faut quel bac pour y aller ?"
+    assert topics_asked(text, "bac", ["diploma"], index) == ["bac"]
+    read = {"c'est un bac+2": "diploma", "il faut quel bac pour y aller": "bac"}
+    names = topics_asked(text, "bac", ["diploma"], index, read)
+    assert names == ["diploma", "bac"]
+    assert clauses_asking(text, names, index, read) == ["c'est un bac+2", "il faut quel bac pour y aller"]
+    # A sure reading of no topic (« y a des stages » out of scope) places nothing; the search still decides
+    # for the clauses it places clearly.
+    assert topics_asked("Faut quel bac et y a des stages ?", "bac", [], index,
+                        {"Faut quel bac": "bac", "y a des stages": None}) == ["bac"]

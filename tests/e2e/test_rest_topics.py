@@ -52,6 +52,21 @@ def test_each_topic_is_answered_from_the_knowledge_base(assistant, kb, message, 
     assert expected(kb.formation(), kb) in texts(answers)
 
 
+def test_two_questions_are_each_read_by_the_classifier_and_answered(assistant, kb):
+    """« c'est un bac+2 » read on its own in the Rasa process (channels/clause_reading.py), then answered."""
+    formation = kb.formation()
+    answer = texts(assistant.say(f"two-{uuid.uuid4().hex[:8]}", "c'est un bac+2 ? et il faut quel bac pour y aller ?"))
+    assert formation.identity.level.value in answer and formation.access.bacs.value[0] in answer
+    assert answer.index(formation.identity.level.value) < answer.index(formation.access.bacs.value[0])
+
+
+@pytest.mark.parametrize("message", ["cest combien dannee le bts mos", "ca dure cb de tps le bts"])
+def test_phone_spellings_are_understood(assistant, kb, message):
+    """Glued elisions and short spellings read as the words they stand for (components/phone_spelling.py)."""
+    answer = texts(assistant.say(f"phone-{uuid.uuid4().hex[:8]}", message))
+    assert kb.formation().identity.duration.value in answer
+
+
 def test_greeting_names_the_formation_and_offers_buttons(assistant, kb):
     answers = assistant.say(f"greet-{uuid.uuid4().hex[:8]}", "Bonjour")
     assert answers[0]["text"].startswith("Bonjour !")

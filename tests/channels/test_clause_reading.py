@@ -1,0 +1,68 @@
+"""Each clause of a message that asks several is read by the classifier on its own and handed to the actions
+in the message's parse data; other messages and /model/parse keep one reading."""
+from __future__ import annotations
+
+import asyncio
+from typing import Dict, List
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from channels import clause_reading
+
+READINGS = {"c'est un bac+2": ("ask_diploma", 0.99), "il faut quel bac pour y aller": ("ask_bac", 0.98)}
+
+
+class Processor:
+    """The two methods of Rasa's MessageProcessor the patch calls, reading texts from READINGS."""
+
+    http_interpreter = None
+
+    def __init__(self) -> None:
+        self.parsed: List[str] = []
+
+    def _parse_message_with_graph(self, message: UserMessage, tracker, only_output_properties=True) -> Dict:
+        self.parsed.append(message.text)
+        name, confidence = READINGS.get(message.text, ("ask_bac", 0.97))
+        return {"text": message.text, "intent": {"name": name, "confidence": confidence}}
+
+    async def parse_message(self, message, tracker=None, only_output_properties=True):
+        return await clause_reading.parse_message(self, message, tracker, only_output_properties)
+
+
+def parse(processor: Processor, text: str, with_tracker: bool = True) -> Dict:
+    tracker = DialogueStateTracker.from_events("someone", []) if with_tracker else None
+    return asyncio.run(processor.parse_message(UserMessage(text), tracker))
+
+
+def test_each_clause_of_a_message_of_a_conversation_is_read_on_its_own(monkeypatch) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", lambda self, message, tracker, only: _whole(self, message))
+    processor = Processor()
+    parsed = parse(processor, "c'est un bac+2 ? et il faut quel bac pour y aller ?")
+    assert parsed["intent"]["name"] == "ask_bac"
+    assert parsed[clause_reading.CLAUSES] == [
+        {"text": "c'est un bac+2", "intent": "ask_diploma", "confidence": 0.99},
+        {"text": "il faut quel bac pour y aller", "intent": "ask_bac", "confidence": 0.98},
+    ]
+    assert processor.parsed == ["c'est un bac+2 ? et il faut quel bac pour y aller ?", "c'est un bac+2",
+                                "il faut quel bac pour y aller"]
+
+
+def test_a_message_of_one_clause_a_command_and_model_parse_keep_one_reading(monkeypatch) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", lambda self, message, tracker, only: _whole(self, message))
+    for text, with_tracker in (("ça dure combien de temps ?", True), ("/ask_more", True),
+                               ("c'est un bac+2 ? et il faut quel bac pour y aller ?", False)):
+        processor = Processor()
+        assert clause_reading.CLAUSES not in parse(processor, text, with_tracker)
+        assert processor.parsed == [text]
+
+
+def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
+    monkeypatch.setattr(MessageProcessor, "parse_message", clause_reading.RASA_PARSE_MESSAGE)
+    clause_reading.install()
+    assert MessageProcessor.parse_message is clause_reading.parse_message
+
+
+async def _whole(processor: Processor, message: UserMessage) -> Dict:
+    return processor._parse_message_with_graph(message, None)
