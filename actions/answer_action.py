@@ -17,14 +17,15 @@ from actions.formations import (
 from actions.french import is_english, is_follow_up
 from actions.replies import Message
 from actions.retrieval import (
-    ASSISTANT, clauses_asking, continued_topic, load_index, named_complement_topic, topics_asked,
+    ASSISTANT, asks_beyond_in_a_clause, clause_topics, clauses_asking, continued_topic, load_index,
+    named_complement_topic, topics_asked,
 )
 from actions.safety import never_raises
 from actions.topics import (
     FOLLOW_UPS, NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
 )
 from actions.tracker import (
-    clause_topics, conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
+    conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send, sure_clause_intents,
 )
 
 
@@ -85,7 +86,9 @@ class ActionAnswerTopic(Action):
         # the conversation, not to whichever complement its words name best elsewhere (the carte's 5 ans).
         if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
-        read = clause_topics(tracker)
+        intents = sure_clause_intents(tracker)
+        read = clause_topics(intents)
         names = topics_asked(context.text, topic, runners_up(tracker), read=read)
+        notes += [Message("other_question_beyond")] if asks_beyond_in_a_clause(context.text, names, intents) else []
         reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names, read=read))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

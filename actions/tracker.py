@@ -14,7 +14,7 @@ from actions.bacs import bac_named_in, canonical_bac
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
 from actions.replies import Reply
-from actions.topics import FOLLOW_UPS, Context, answerable_topic, ranked_topics
+from actions.topics import Context, ranked_topics
 from actions.wording import render
 
 
@@ -27,19 +27,15 @@ def runners_up(tracker: Tracker, count: int = 3) -> List[str]:
     return ranked_topics((tracker.latest_message.get("intent_ranking") or [])[1:count + 1])
 
 
-# How sure the classifier must be of a clause read on its own (channels/clause_reading.py) for its topic to
-# be that clause's question: most readings of a clear clause are above 0.95, unsure ones below 0.6.
+# How sure the classifier must be of a clause read on its own (channels/clause_reading.py) for its reading
+# to count: most readings of a clear clause are above 0.95, unsure ones below 0.6.
 SURE_CLAUSE = 0.8
 
 
-def clause_topics(tracker: Tracker) -> Dict[str, Optional[str]]:
-    """Each clause of the latest message that the classifier read surely on its own -> the topic it asks, or
-    None for a sure reading that asks no topic (« y a des stages » read as out of scope)."""
-    read = {reading["text"]: answerable_topic(reading.get("intent"))
-            for reading in tracker.latest_message.get("clauses") or []
-            if reading.get("text") and (reading.get("confidence") or 0.0) >= SURE_CLAUSE}
-    # A question on what was just said (« what is it? », « et le deuxième ? ») is one only as a whole message.
-    return {clause: None if topic in FOLLOW_UPS else topic for clause, topic in read.items()}
+def sure_clause_intents(tracker: Tracker) -> Dict[str, str]:
+    """Each clause of the latest message that the classifier read surely on its own -> the intent it read."""
+    return {reading["text"]: reading["intent"] for reading in tracker.latest_message.get("clauses") or []
+            if reading.get("text") and reading.get("intent") and (reading.get("confidence") or 0.0) >= SURE_CLAUSE}
 
 
 def message_entities(tracker: Tracker) -> Dict[str, str]:

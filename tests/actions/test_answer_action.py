@@ -5,6 +5,7 @@ import pytest
 
 from actions.answer_action import ActionAnswerTopic
 from actions.complements import complements_for
+from actions.replies import Message
 from actions.topics import Context, answer_questions
 from actions.wording import phrase, render as render_message
 
@@ -674,3 +675,17 @@ def test_the_clauses_the_classifier_read_surely_are_each_answered(make_tracker, 
         tracker.latest_message["clauses"][0].update(intent=intent, confidence=confidence)
         messages, _ = run_action(ActionAnswerTopic(), tracker)
         assert render(messages)[0] == alone
+
+
+def test_a_clause_read_surely_as_out_of_scope_is_said_to_be_beyond_the_fiche(make_tracker, run_action, render,
+                                                                            formation):
+    text = "Faut quel bac et y a des stages ?"
+    tracker = make_tracker("ask_bac", text)
+    beyond = render_message(Message("other_question_beyond")).text
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    assert beyond not in render(messages)[0]
+    tracker.latest_message["clauses"] = [{"text": "Faut quel bac", "intent": "ask_bac", "confidence": 0.99},
+                                         {"text": "y a des stages", "intent": "out_of_scope", "confidence": 0.97}]
+    messages, _ = run_action(ActionAnswerTopic(), tracker)
+    texts, _ = render(messages)
+    assert formation.access.bacs.value[0] in texts[0] and texts[-1] == beyond
