@@ -23,6 +23,7 @@ from actions.retrieval import (
 from actions.safety import never_raises
 from actions.topics import (
     FOLLOW_UPS, NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
+    sector_mention,
 )
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send, sure_clause_intents,
@@ -90,5 +91,6 @@ class ActionAnswerTopic(Action):
         read = clause_topics(intents)
         names = topics_asked(context.text, topic, runners_up(tracker), read=read)
         notes += [Message("other_question_beyond")] if asks_beyond_in_a_clause(context.text, names, intents) else []
+        notes += sector_mention(kb.formation(asked.key), context, names)
         reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names, read=read))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

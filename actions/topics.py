@@ -305,6 +305,14 @@ def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[D
     return Answer([Message("answer_example_item", {"name": name, "context": where})], context={"subject": subject})
 
 
+def sector_mention(formation: Formation, context: Context, names: Sequence[str]) -> List[Message]:
+    """A sector the message names and the fiche cites among a module's, said after an answer on another topic
+    (« moi plus tard jveu bosser ds le transport de fond », read as the careers): where the fiche cites it."""
+    sector = context.entities.get("sector")
+    where = _where_the_fiche_mentions(formation, sector) if sector and not set(names) & {"modules", *FOLLOW_UPS} else None
+    return [Message("answer_example_item", {"name": sector, "context": where})] if where else []
+
+
 def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
     wanted = fold(name)
     for module in formation.modules:

@@ -689,3 +689,16 @@ def test_a_clause_read_surely_as_out_of_scope_is_said_to_be_beyond_the_fiche(mak
     messages, _ = run_action(ActionAnswerTopic(), tracker)
     texts, _ = render(messages)
     assert formation.access.bacs.value[0] in texts[0] and texts[-1] == beyond
+
+
+def test_a_sector_named_beside_another_topic_is_placed_among_its_modules_sectors(ask, formation):
+    module = next(m for m in formation.modules if m.examples)
+    sector = module.examples[-1]
+    text, _, _ = ask("ask_careers", {"sector": sector}, text=f"moi plus tard jveu bosser ds le {sector}")
+    assert text.startswith("D'après la fiche de la formation")
+    assert f"cite « {sector} » parmi les secteurs du module « {module.name} »" in text
+    # Not when the answer is the modules', nor for a sector the fiche does not cite.
+    text, _, _ = ask("ask_modules", {"sector": sector}, text=f"le module {sector} c'est quoi ?")
+    assert "parmi les secteurs du module" not in text
+    text, _, _ = ask("ask_careers", {"sector": "cynophile"}, text="bosser en cynophile plus tard ?")
+    assert "cynophile" not in text
