@@ -18,7 +18,7 @@ from actions.retrieval import (
 )
 from actions.topics import (
     ASKS_BACK, SUBJECT_KINDS, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back,
-    contact_message, ranked_topics,
+    contact_message, names_a_cited_subject, ranked_topics,
 )
 from actions.wording import about, link_label, topic_button, wording
 
@@ -45,8 +45,16 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     topic's complements by a phrase written for them (phrase_named_topic). A follow-up (« et … ? ») stays on
     the `last_topic` when the search supports it nearly as well as the best."""
     index = load_index()
-    topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic or \
-        complement_topic(kb, formation_key, context) or index.evidence(question_of(context.text)).topic or \
+    topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic
+    # A module, sector or institution of the fiche that the message names tells what it asks better than a
+    # complement that only mentions it (« je veux travailler à l'aéroport plus tard » and a complement on the
+    # carte that names the airport's sector among its exceptions).
+    if not topic and names_a_cited_subject(kb.formation(formation_key), context.entities):
+        subject = answered_from_its_subject(kb, formation_key, context)
+        if subject:
+            return subject
+    topic = topic or complement_topic(kb, formation_key, context) or \
+        index.evidence(question_of(context.text)).topic or \
         phrase_named_topic(kb, formation_key, context.text, ranked_topics(ranking)[:2])
     if topic:
         names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])

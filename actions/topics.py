@@ -313,6 +313,13 @@ def sector_mention(formation: Formation, context: Context, names: Sequence[str])
     return [Message("answer_example_item", {"name": sector, "context": where})] if where else []
 
 
+def names_a_cited_subject(formation: Formation, entities: Dict[str, str]) -> bool:
+    """The message names a module of the fiche, or a sector or institution the fiche cites."""
+    module = entities.get("module")
+    return bool(module and formation.module_named(module)) or any(
+        entities.get(kind) and _where_the_fiche_mentions(formation, entities[kind]) for kind in ("sector", "institution"))
+
+
 def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
     wanted = fold(name)
     for module in formation.modules:
