@@ -183,7 +183,9 @@ def word_stems(text: str, framing: bool = True, codes: bool = False) -> set:
     """
     typed = _in_full(typed_words(text))
     stop_words = set(words()["stop_words"]) | (set() if framing else set(words()["framing_words"]))
-    return {word[:6] for word in typed if word not in stop_words and (len(word) > 2 or codes and _is_code(word))}
+    stems = words()["distinct_stems"]
+    return {stems.get(word, word[:6]) for word in typed
+            if word not in stop_words and (len(word) > 2 or codes and _is_code(word))}
 
 
 def _is_code(word: str) -> bool:

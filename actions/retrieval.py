@@ -258,7 +258,7 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     Each clause is searched on its own: a clause whose best topic is `main`, or nearly, places it; a clause
     adds another topic when the search clearly finds it and the classifier ranked it next, or when the
     search alone finds it very clearly; once another clause has placed `main`, a clause where the
-    classifier's next topic ties for best, well ahead of `main`, adds it, and once another clause has placed
+    classifier's next topic or the one after ties for best, well ahead of `main`, adds it, and once another clause has placed
     another topic, a clause where `main` ties for best places it. Ties alone place nothing. A clause the
     search places nowhere or by a tie asks what the classifier surely read in it on its own, if anything
     (`read`: clause -> its topic, None for a sure reading that asks no topic).
@@ -288,9 +288,10 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
         elif evidence.topic and (evidence.topic in runners_up or (
                 ranked[0] >= SECOND_TOPIC_SCORE and ranked[0] >= SECOND_TOPIC_LEAD * ranked[1])):
             topic = evidence.topic
-        elif (runners_up and RUNNER_UP_SCORE <= evidence.scores.get(runners_up[0], 0.0) == ranked[0]
-              and MIN_LEAD * evidence.scores.get(main, 0.0) <= ranked[0]):
-            topic, tie = runners_up[0], True
+        elif (tied_runner_up := next((name for name in runners_up[:2]
+                                      if RUNNER_UP_SCORE <= evidence.scores.get(name, 0.0) == ranked[0]), None)) \
+                and MIN_LEAD * evidence.scores.get(main, 0.0) <= ranked[0]:
+            topic, tie = tied_runner_up, True
         # The same for the classifier's topic: a clause where it ties for best, though weakly, places it
         # once another clause has placed another topic (« faut quel bac et ya un entretien ? », where « bac »
         # supports three topics alike).

@@ -236,3 +236,18 @@ def test_a_clause_the_search_cannot_tell_apart_asks_what_the_classifier_read_in_
     # for the clauses it places clearly.
     assert topics_asked("Faut quel bac et y a des stages ?", "bac", [], index,
                         {"Faut quel bac": "bac", "y a des stages": None}) == ["bac"]
+
+
+def test_a_clause_tied_between_topics_takes_one_the_classifier_ranked_next(index):
+    # « apprentissage » is not « apprendre » (distinct_stems): the second clause ties the overview (where the
+    # alternance is) with the selection; the classifier ranked the program, then the overview, after the duration.
+    text = "Combien de temps dure la formation, et peut-on la suivre en apprentissage ?"
+    assert topics_asked(text, "duration", ["program", "overview"], index) == ["duration", "overview"]
+    assert topics_asked(text, "duration", ["program", "careers"], index) == ["duration"]
+
+
+def test_distinct_words_of_one_beginning_keep_distinct_stems():
+    from actions.french import word_stems
+
+    assert word_stems("apprentissage") == word_stems("apprentis") != word_stems("apprendre")
+    assert word_stems("demander") == word_stems("demande")
