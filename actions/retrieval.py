@@ -259,9 +259,9 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     adds another topic when the search clearly finds it and the classifier ranked it next, or when the
     search alone finds it very clearly; once another clause has placed `main`, a clause where the
     classifier's next topic (or the one after) ties for best, well ahead of `main`, adds it, and once another
-    clause has placed another topic, a clause where `main` ties for best places it. Ties alone place nothing. A clause the
-    search places nowhere or by a tie asks what the classifier surely read in it on its own, if anything
-    (`read`: clause -> its topic, None for a sure reading that asks no topic).
+    clause has placed another topic, a clause where `main` ties for best places it. Ties alone place
+    nothing. A clause the search places nowhere or by a tie asks what the classifier surely read in it on its
+    own, if anything (`read`: clause -> its topic, None for a sure reading that asks no topic).
     """
     read = read or {}
     index = index or load_index()

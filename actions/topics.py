@@ -309,15 +309,18 @@ def sector_mention(formation: Formation, context: Context, names: Sequence[str])
     """A sector the message names and the fiche cites among a module's, said after an answer on another topic
     (« moi plus tard jveu bosser ds le transport de fond », read as the careers): where the fiche cites it."""
     sector = context.entities.get("sector")
-    where = _where_the_fiche_mentions(formation, sector) if sector and not set(names) & {"modules", *FOLLOW_UPS} else None
+    if not sector or set(names) & {"modules", *FOLLOW_UPS}:
+        return []
+    where = _where_the_fiche_mentions(formation, sector)
     return [Message("answer_example_item", {"name": sector, "context": where})] if where else []
 
 
 def names_a_cited_subject(formation: Formation, entities: Dict[str, str]) -> bool:
     """The message names a module of the fiche, or a sector or institution the fiche cites."""
     module = entities.get("module")
+    named = [entities[kind] for kind in ("sector", "institution") if entities.get(kind)]
     return bool(module and formation.module_named(module)) or any(
-        entities.get(kind) and _where_the_fiche_mentions(formation, entities[kind]) for kind in ("sector", "institution"))
+        _where_the_fiche_mentions(formation, name) for name in named)
 
 
 def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
