@@ -126,14 +126,14 @@ interactive: train $(INDEX) ## Rasa interactive learning (starts the action serv
 test-unit: $(KB) $(RESPONSES) $(INDEX) ## Unit tests: knowledge base, actions, scripts (no model needed)
 	$(PY) -m pytest -m "not model and not cluster" tests
 
-# Bars: guards against regressions at the levels reached, not the understanding issue's targets (accuracy
-# 0.93, macro-F1 0.92; see the README). With the linear classifier (7 December evening; the same model at
-# every training), measured once after each data decision: at the end of that evening, blind set 1
-# 0.965 / 0.967, blind set 2 0.926 / 0.934 (0.910 / 0.921 when the classifier was chosen). The first blind
-# set has judged training configurations in the past; the second has judged none.
+# Bars. The second blind set carries the understanding issue's targets (accuracy 0.93, macro-F1 0.92; see
+# the README), met since the phone spellings' reader (8 December: 0.931 / 0.938; 0.926 / 0.934 the evening
+# before, 0.910 / 0.921 when the linear classifier was chosen; the same model at every training). The first
+# blind set has judged training configurations in the past and is guarded at the level reached (0.969 /
+# 0.971); the second has judged none. Each is measured once after each decision, never to choose data.
 BLIND_MIN_ACCURACY ?= 0.95
 BLIND_MIN_MACRO_F1 ?= 0.95
-BLIND2_MIN_ACCURACY ?= 0.91
+BLIND2_MIN_ACCURACY ?= 0.93
 BLIND2_MIN_MACRO_F1 ?= 0.92
 # The second development set (tests/nlu/dev-2), written on 7 December evening to judge training data, then
 # used to choose 39 examples: 0.906 / 0.912 (0.880 / 0.887 before them).
