@@ -263,6 +263,10 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     nothing. A clause the search places nowhere or by a tie asks what the classifier surely read in it on its
     own, if anything (`read`: clause -> its topic, None for a sure reading that asks no topic).
     """
+    clauses = question_clauses(text)
+    # One clause places one topic at most, and a topic other than `main` only beside it: `main` alone.
+    if len(clauses) < 2:
+        return [main]
     read = read or {}
     index = index or load_index()
     found: List[str] = []
@@ -270,7 +274,7 @@ def topics_asked(text: str, main: str, runners_up: Sequence[str] = (), index: Op
     by_tie: Set[str] = set()
     # Questions that each clearly ask `main` (« qui doit la demander, et combien de temps met-il à répondre ? »).
     asking_main = 0
-    for clause in question_clauses(text):
+    for clause in clauses:
         evidence = index.evidence(clause)
         ranked = sorted(evidence.scores.values(), reverse=True) + [0.0, 0.0]
         best = max(evidence.scores.items(), key=lambda pair: pair[1], default=("", 0.0))

@@ -8,6 +8,7 @@ the rest, which « En savoir plus » shows (actions/pages.py). No fact and no Fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, Provenance, TextFact
@@ -453,10 +454,33 @@ def follow_ups(topic: Topic, kb: KnowledgeBase, formation_key: Optional[str]) ->
 
 
 def has_an_answer(name: str, kb: KnowledgeBase, formation_key: Optional[str]) -> bool:
+    return _has_an_answer(name, TheKnowledgeBase(kb), formation_key)
+
+
+class TheKnowledgeBase:
+    """A knowledge base as a cache key, by identity (the loaded one is shared by every request): the key
+    keeps it alive, so its identity cannot pass to another."""
+
+    __slots__ = ("kb",)
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def __hash__(self) -> int:
+        return id(self.kb)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TheKnowledgeBase) and other.kb is self.kb
+
+
+# Which topics a formation's fiche answers does not change with the question: composing each follow-up's
+# answer for every reply was a fifth of the action server's CPU under load (py-spy).
+@lru_cache(maxsize=256)
+def _has_an_answer(name: str, key: TheKnowledgeBase, formation_key: Optional[str]) -> bool:
     topic = topics()[name]
     if topic.composer not in COMPOSERS or topic.composer in ("subject", "select_item"):
         return True
-    composed = _compose(name, kb, formation_key, Context())
+    composed = _compose(name, key.kb, formation_key, Context())
     return bool(composed.answer.lead or composed.complements)
 
 
