@@ -74,9 +74,11 @@ class ActionAnswerTopic(Action):
                     dispatcher.utter_message(response="utter_iamabot")
                     return switched
                 reply = searched_instead(kb, asked.key, context, found) or reply
-            # « cite-moi d'autres secteurs » read as « en savoir plus » once all was said: the sectors.
+            # « cite-moi d'autres secteurs » read as « en savoir plus » once all was said: the sectors; « et
+            # après on peut continuer les études ? »: what the search clearly finds (the débouchés).
             elif reply.messages and reply.messages[0].template == NOTHING_MORE:
-                reply = the_sectors(kb, asked.key, context) or reply
+                reply = the_sectors(kb, asked.key, context) or \
+                    searched_instead(kb, asked.key, context, load_index().clear_label(context.text)) or reply
             return switched + send(reply, dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []

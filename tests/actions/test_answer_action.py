@@ -702,3 +702,12 @@ def test_a_sector_named_beside_another_topic_is_placed_among_its_modules_sectors
     assert "parmi les secteurs du module" not in text
     text, _, _ = ask("ask_careers", {"sector": "cynophile"}, text="bosser en cynophile plus tard ?")
     assert "cynophile" not in text
+
+
+def test_more_with_nothing_left_gets_what_the_search_clearly_finds(ask):
+    # « et apres on peu continuer les etudes ? », read as « en savoir plus » once all was said.
+    text, _, _ = ask("ask_more", slots={"last_topic": "overview"}, text="et apres on peu continuer les etudes ?")
+    assert "la fiche de la formation ne dit rien" in text
+    assert "J'ai compris que vous parliez des métiers" in text
+    text, _, _ = ask("ask_more", slots={"last_topic": "overview"}, text="en savoir plus")
+    assert text.startswith("Je vous ai dit tout ce que j'ai sur ce sujet.")
