@@ -15,6 +15,7 @@ several clauses (about one in ten): each clause costs what understanding a short
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -22,6 +23,8 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.french import question_clauses
+
+logger = logging.getLogger(__name__)
 
 CLAUSES = "clauses"
 RASA_PARSE_MESSAGE = MessageProcessor.parse_message
@@ -43,7 +46,12 @@ async def parse_message(self: MessageProcessor, message: UserMessage, tracker: O
                         only_output_properties: bool = True) -> Dict[Text, Any]:
     parsed = await RASA_PARSE_MESSAGE(self, message, tracker, only_output_properties)
     if tracker is not None and not self.http_interpreter:
-        readings = clause_readings(self, message.text or "", tracker)
+        # The message is understood whole already: a clause that cannot be read leaves it so.
+        try:
+            readings = clause_readings(self, message.text or "", tracker)
+        except Exception:  # noqa: BLE001 - any failure of an extra reading
+            logger.exception("The clauses of a message could not be read one by one; it is read whole.")
+            readings = []
         if readings:
             parsed[CLAUSES] = readings
     return parsed

@@ -66,3 +66,17 @@ def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
 
 async def _whole(processor: Processor, message: UserMessage) -> Dict:
     return processor._parse_message_with_graph(message, None)
+
+
+def test_a_clause_that_cannot_be_read_leaves_the_message_read_whole(monkeypatch, caplog) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", lambda self, message, tracker, only: _whole(self, message))
+
+    class Failing(Processor):
+        def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
+            if len(self.parsed) >= 1:
+                raise RuntimeError("graph failure")
+            return super()._parse_message_with_graph(message, tracker, only_output_properties)
+
+    parsed = parse(Failing(), "c'est un bac+2 ? et il faut quel bac pour y aller ?")
+    assert parsed["intent"]["name"] == "ask_bac" and clause_reading.CLAUSES not in parsed
+    assert "read whole" in caplog.text
