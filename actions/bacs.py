@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import yaml
 
@@ -97,13 +97,20 @@ def _bac_named_from_start(value: str, accepted: List[str], following: str = "") 
     return found
 
 
+def _descriptions() -> Dict[str, str]:
+    """`bac_described_as` of the vocabulary, each « spé X » also written in full (« spécialité SES »)."""
+    described = vocabulary().get("bac_described_as") or {}
+    in_full = {f"spécialité {name[4:]}": bac for name, bac in described.items() if fold(name).startswith("spe ")}
+    return {**in_full, **described}
+
+
 def bac_named_in(text: str, accepted: List[str]) -> Optional[str]:
     """The bac a message names in words the entity extractor missed (« Bac ES en 2008 », « spé SES et
     HGGSP »): the longest bac name, alias or description (`bac_described_as`) of the vocabulary found
     there as whole words, read as canonical_bac reads an entity. An alias followed by an apostrophe is
     another word (« bac l'an dernier »)."""
     text = normalise_space(text)
-    described = vocabulary().get("bac_described_as") or {}
+    described = _descriptions()
     names = [*accepted, *vocabulary()["extra_values"]["bac"], *vocabulary()["aliases"]["bac"], *described]
     found = [(end - start, end, name) for name in names for start, end in find_all(text, name)
              if text[end:end + 1] != "'"]

@@ -52,6 +52,9 @@ def test_the_fiches_specialty_is_read_from_the_words_after_the_bac(accepted):
     ("Bac ES en 2008, SSIAP 1 et ADS depuis. Le BTS c'est accessible pour moi ?", "bac général"),
     ("Je suis en terminale avec spé SES et HGGSP, est-ce que je peux candidater ?", "bac général"),
     ("en terminale, voie générale, spé maths et physique", "bac général"),
+    # « spé X » written in full.
+    ("j'ai eu mon bac en France l'an passé, spécialité SES et anglais", "bac général"),
+    ("j'ai une spécialité cuisine", None),
     ("Mon fils prépare un bac STMG.", "bac technologique"),
     ("g un bac pro commerce sa passe pr sinscrire ?", "bac professionnel commerce"),
     # An alias glued to an apostrophe is another word: « bac l'an dernier » is no bac L.
