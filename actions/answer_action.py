@@ -17,7 +17,7 @@ from actions.formations import (
 from actions.french import is_english, is_follow_up
 from actions.replies import Message
 from actions.retrieval import (
-    ASSISTANT, asks_beyond_in_a_clause, clause_topics, clauses_asking, continued_topic, load_index,
+    ASSISTANT, asks_beyond_in_a_clause, clauses_asking, continued_topic, load_index,
     named_complement_topic, topics_asked,
 )
 from actions.safety import never_raises
@@ -90,9 +90,8 @@ class ActionAnswerTopic(Action):
         if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
         intents = sure_clause_intents(tracker)
-        read = clause_topics(intents)
-        names = topics_asked(context.text, topic, runners_up(tracker), read=read)
+        names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
         notes += [Message("other_question_beyond")] if asks_beyond_in_a_clause(context.text, names, intents) else []
         notes += sector_mention(kb.formation(asked.key), context, names)
-        reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names, read=read))
+        reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names, read=context.clauses))
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

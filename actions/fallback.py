@@ -57,8 +57,13 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
         index.evidence(question_of(context.text)).topic or \
         phrase_named_topic(kb, formation_key, context.text, ranked_topics(ranking)[:2])
     if topic:
-        names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3])
+        names = topics_asked(context.text, topic, [name for name in ranked_topics(ranking) if name != topic][:3],
+                             read=context.clauses)
         return understood_answer(names, kb, formation_key, context)
+    # Its questions, read surely one by one by the classifier (channels/clause_reading.py), in the order asked.
+    read = list(dict.fromkeys(name for name in context.clauses.values() if name))
+    if read:
+        return understood_answer(read, kb, formation_key, context)
     return answered_from_the_situation(kb, formation_key, context, ranking) or \
         answered_beside_the_guide(kb, formation_key, context, ranking) or \
         answered_past_the_greeting(kb, formation_key, context, ranking) or \
@@ -253,7 +258,8 @@ def understood_answer(names: Sequence[str], kb: KnowledgeBase, formation_key: Op
     """The answer to topics the assistant inferred, saying which it understood."""
     notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
     notes += [Message("in_french")] if is_english(context.text) else []
-    return answer_questions(list(names), kb, formation_key, context, notes, clauses_asking(context.text, names))
+    return answer_questions(list(names), kb, formation_key, context, notes,
+                            clauses_asking(context.text, names, read=context.clauses))
 
 
 def strongly_supported(scores: Dict[str, float]) -> List[str]:

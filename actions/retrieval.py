@@ -29,7 +29,7 @@ from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
 from actions.french import (
     asks, is_follow_up, points_back, question_clauses, typed_words, word_stems, words,
 )
-from actions.topics import FOLLOW_UPS, answerable_topic, fact_at, sentence_of
+from actions.topics import fact_at, sentence_of
 from actions.wording import wording
 
 REPO = Path(__file__).resolve().parents[1]
@@ -232,14 +232,6 @@ def followed_topic(text: str, last: Optional[str], index: Optional[Index] = None
         return last
     rival = max((topic for topic in scores if topic != last), key=lambda topic: scores[topic], default=None)
     return last if _named_thing_decides(text, last, rival, index) else None
-
-
-def clause_topics(intents: Mapping[str, str]) -> Dict[str, Optional[str]]:
-    """Clauses read surely on their own (clause -> intent) -> the topic each asks, None for a reading that asks
-    no topic (« y a des stages » read as out of scope) or that is a question only as a whole message (« what
-    is it? », « et le deuxième ? »: on what was just said)."""
-    topics_read = {clause: answerable_topic(intent) for clause, intent in intents.items()}
-    return {clause: None if topic in FOLLOW_UPS else topic for clause, topic in topics_read.items()}
 
 
 def asks_beyond_in_a_clause(text: str, names: Sequence[str], intents: Mapping[str, str]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, Provenance, TextFact
 from knowledge.text import find_phrase, fold
@@ -43,6 +43,9 @@ class Context:
     subject: Optional[Dict[str, str]] = None
     listed_items: Optional[Dict[str, Any]] = None
     more: Optional[Dict[str, Any]] = None
+    # The clauses of a message of several questions that the classifier read surely on its own -> the topic
+    # each asks, None for one that asks no topic (clause_topics).
+    clauses: Dict[str, Optional[str]] = field(default_factory=dict)
 
     @property
     def question(self) -> str:
@@ -66,6 +69,19 @@ def ranked_topics(ranking: Sequence[Dict[str, Any]]) -> List[str]:
     """The topics of a classifier's intent ranking, in its order (chitchat and fallback left out)."""
     names = [answerable_topic(entry.get("name")) for entry in ranking]
     return [name for name in names if name]
+
+
+# Questions on what was just said: they stay with the conversation's formation, and mean something only as
+# a whole message (not as a clause of one).
+FOLLOW_UPS = ("more", "definition", "select_item")
+
+
+def clause_topics(intents: Mapping[str, str]) -> Dict[str, Optional[str]]:
+    """Clauses read surely on their own (clause -> intent) -> the topic each asks, None for a reading that asks
+    no topic (« y a des stages » read as out of scope) or that is a question only as a whole message (« what
+    is it? », « et le deuxième ? »: on what was just said)."""
+    topics_read = {clause: answerable_topic(intent) for clause, intent in intents.items()}
+    return {clause: None if topic in FOLLOW_UPS else topic for clause, topic in topics_read.items()}
 
 
 def topic_of_quoted_fact(formation: Formation, text: str) -> Optional[str]:
@@ -354,9 +370,6 @@ def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     return explain_subject(formation, kb, context.subject)
 
 
-# Questions on what was just said: they stay with the conversation's formation, and mean something only as
-# a whole message (not as a clause of one).
-FOLLOW_UPS = ("more", "definition", "select_item")
 # What a question on what was just said asks back when the conversation gives nothing to answer it with.
 ASKS_BACK = {"definition": "ask_which_subject", "select_item": "ask_which_item"}
 # What « en savoir plus » says when the last answer has no more to show.

@@ -383,3 +383,19 @@ def test_an_unsure_request_for_the_sectors_gets_the_module_that_lists_them(make_
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text="cite-moi les secteurs")
     said = " ".join(texts)
     assert listing.name in said and all(sector in said for sector in listing.examples)
+
+
+def test_an_unsure_message_whose_questions_were_read_surely_one_by_one_gets_them(make_tracker, run_action,
+                                                                                  render, formation):
+    text = "bon alors voilà hein, ma question ? et l'autre ?"
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "greet", "confidence": 0.3}]
+    tracker = make_tracker("nlu_fallback", text, intent_ranking=ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert formation.identity.duration.value not in " ".join(texts)
+    tracker.latest_message["clauses"] = [
+        {"text": "bon alors voilà hein, ma question", "intent": "ask_duration", "confidence": 0.97},
+        {"text": "l'autre", "intent": "ask_bac", "confidence": 0.95}]
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    said = " ".join(texts)
+    assert said.index(formation.identity.duration.value) < said.index(formation.access.bacs.value[0])
+    assert "J'ai compris que vous parliez de la durée de la formation et des bacs" in said
