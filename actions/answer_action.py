@@ -26,7 +26,8 @@ from actions.topics import (
     sector_mention,
 )
 from actions.tracker import (
-    conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send, sure_clause_intents,
+    conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
+    sure_clause_intents,
 )
 
 
@@ -93,5 +94,6 @@ class ActionAnswerTopic(Action):
         names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
         notes += [Message("other_question_beyond")] if asks_beyond_in_a_clause(context.text, names, intents) else []
         notes += sector_mention(kb.formation(asked.key), context, names)
-        reply = answer_questions(names, kb, asked.key, context, notes, clauses_asking(context.text, names, read=context.clauses))
+        clauses = clauses_asking(context.text, names, read=context.clauses)
+        reply = answer_questions(names, kb, asked.key, context, notes, clauses)
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

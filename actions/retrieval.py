@@ -334,7 +334,9 @@ def clauses_asking(text: str, names: Sequence[str], index: Optional[Index] = Non
 
     def clause_of(name: str) -> int:
         read_so = [position for position, clause in enumerate(clauses) if read.get(clause.strip()) == name]
-        return read_so[0] if read_so else max(range(len(clauses)), key=lambda position: scores[position].get(name, 0.0))
+        if read_so:
+            return read_so[0]
+        return max(range(len(clauses)), key=lambda position: scores[position].get(name, 0.0))
 
     chosen = [clause_of(name) for name in names]
     return [_with_what_it_stands_for(clauses, position).strip() for position in chosen]

@@ -37,7 +37,7 @@ def parse(processor: Processor, text: str, with_tracker: bool = True) -> Dict:
 
 
 def test_each_clause_of_a_message_of_a_conversation_is_read_on_its_own(monkeypatch) -> None:
-    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", lambda self, message, tracker, only: _whole(self, message))
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
     processor = Processor()
     parsed = parse(processor, "c'est un bac+2 ? et il faut quel bac pour y aller ?")
     assert parsed["intent"]["name"] == "ask_bac"
@@ -50,7 +50,7 @@ def test_each_clause_of_a_message_of_a_conversation_is_read_on_its_own(monkeypat
 
 
 def test_a_message_of_one_clause_a_command_and_model_parse_keep_one_reading(monkeypatch) -> None:
-    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", lambda self, message, tracker, only: _whole(self, message))
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
     for text, with_tracker in (("ça dure combien de temps ?", True), ("/ask_more", True),
                                ("c'est un bac+2 ? et il faut quel bac pour y aller ?", False)):
         processor = Processor()
@@ -64,12 +64,13 @@ def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
     assert MessageProcessor.parse_message is clause_reading.parse_message
 
 
-async def _whole(processor: Processor, message: UserMessage) -> Dict:
-    return processor._parse_message_with_graph(message, None)
+async def _rasa_parse(processor: Processor, message: UserMessage, tracker, only_output_properties) -> Dict:
+    """Rasa's parse_message, reading the whole message once."""
+    return processor._parse_message_with_graph(message, tracker)
 
 
 def test_a_clause_that_cannot_be_read_leaves_the_message_read_whole(monkeypatch, caplog) -> None:
-    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", lambda self, message, tracker, only: _whole(self, message))
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
 
     class Failing(Processor):
         def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
