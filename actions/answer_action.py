@@ -27,7 +27,6 @@ from actions.topics import (
 )
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
-    sure_clause_intents,
 )
 
 
@@ -90,9 +89,9 @@ class ActionAnswerTopic(Action):
         # the conversation, not to whichever complement its words name best elsewhere (the carte's 5 ans).
         if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
-        intents = sure_clause_intents(tracker)
         names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
-        notes += [Message("other_question_beyond")] if asks_beyond_in_a_clause(context.text, names, intents) else []
+        beyond = asks_beyond_in_a_clause(context.text, names, context.clause_intents)
+        notes += [Message("other_question_beyond")] if beyond else []
         notes += sector_mention(kb.formation(asked.key), context, names)
         clauses = clauses_asking(context.text, names, read=context.clauses)
         reply = answer_questions(names, kb, asked.key, context, notes, clauses)

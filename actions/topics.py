@@ -43,9 +43,13 @@ class Context:
     subject: Optional[Dict[str, str]] = None
     listed_items: Optional[Dict[str, Any]] = None
     more: Optional[Dict[str, Any]] = None
-    # The clauses of a message of several questions that the classifier read surely on its own -> the topic
-    # each asks, None for one that asks no topic (clause_topics).
-    clauses: Dict[str, Optional[str]] = field(default_factory=dict)
+    # The clauses of a message of several questions that the classifier read surely on its own -> its intent.
+    clause_intents: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def clauses(self) -> Dict[str, Optional[str]]:
+        """Each clause read surely on its own -> the topic it asks, None for none (clause_topics)."""
+        return clause_topics(self.clause_intents)
 
     @property
     def question(self) -> str:
@@ -381,20 +385,20 @@ def asks_back(name: str, reply: Reply) -> bool:
     return bool(reply.messages) and reply.messages[0].template == ASKS_BACK.get(name)
 
 
-def list_named(formation: Formation, kb: KnowledgeBase, text: str) -> Optional[Dict[str, Any]]:
-    """The list of a complement that a message names by what it asks it as, for an item asked with no list
+def list_named(formation: Formation, kb: KnowledgeBase, text: str) -> Optional[Complement]:
+    """The complement giving a list that a message names by what it asks it as, for an item asked with no list
     in progress (« le bloc 4 c'est quoi ? »: the complement listing the blocs de compétences)."""
-    def singular(text: str) -> set:
-        return {stem.rstrip("s") for stem in word_stems(text, framing=False)}
+    def singular(words: str) -> set:
+        return {stem.rstrip("s") for stem in word_stems(words, framing=False)}
 
     said = singular(text)
-    listing = next((c for c in kb.complements_of(formation.key) if c.items and said & singular(" ".join(c.asked_as))),
-                   None)
-    return {"kind": "text", "items": list(listing.items)} if listing else None
+    return next((c for c in kb.complements_of(formation.key) if c.items and said & singular(" ".join(c.asked_as))),
+                None)
 
 
 def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    named = None if context.listed_items else list_named(formation, kb, context.text)
+    listing = None if context.listed_items else list_named(formation, kb, context.text)
+    named = {"kind": "text", "items": list(listing.items)} if listing else None
     listed = context.listed_items or named
     if not listed or not listed.get("items"):
         return Answer([Message("ask_which_item")], buttons=[topic_button("modules"), topic_button("careers")])
@@ -403,7 +407,9 @@ def compose_select_item(topic: Topic, formation: Formation, kb: KnowledgeBase, c
     # A list the message named becomes the conversation's list (« et le 3 ? » next).
     remembered = {"listed_items": named} if named else {}
     if index is None or not 0 <= index < len(items):
-        return Answer([Message("no_such_item", {"count": str(len(items))})], context=remembered)
+        # « le bloc 7 » of a list never shown: the list itself, not « la liste que je vous ai donnée ».
+        message = complement_message(listing) if listing else Message("no_such_item", {"count": str(len(items))})
+        return Answer([message], context=remembered)
     item, kind = items[index], listed["kind"]
     if kind == "text":
         return Answer([Message("answer_list_item", {"position": str(index + 1), "item": item})], context=remembered)

@@ -14,7 +14,7 @@ from actions.bacs import bac_named_in, canonical_bac
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
 from actions.replies import Reply
-from actions.topics import Context, clause_topics, ranked_topics
+from actions.topics import Context, ranked_topics
 from actions.wording import render
 
 
@@ -84,7 +84,7 @@ def conversation_context(tracker: Tracker) -> Context:
         subject=tracker.get_slot("subject"),
         listed_items=tracker.get_slot("listed_items"),
         more=tracker.get_slot("more"),
-        clauses=clause_topics(sure_clause_intents(tracker)),
+        clause_intents=sure_clause_intents(tracker),
     )
 
 

@@ -19,11 +19,17 @@ def normalise_space(text: str) -> str:
 class _Unaccented(dict):
     """Code point -> the first code point of its canonical decomposition (« é » -> « e »), each computed once:
     `str.translate` then strips a text's accents at C speed (folding was a fifth of the action server's CPU
-    under load, py-spy)."""
+    under load, py-spy). Only Latin, Greek and Cyrillic letters and punctuation are kept: what users send
+    cannot grow the table past a few thousand entries."""
 
     def __missing__(self, code: int) -> int:
-        self[code] = base = ord(unicodedata.normalize("NFD", chr(code))[0])
+        base = ord(unicodedata.normalize("NFD", chr(code))[0])
+        if code < KEPT_CODE_POINTS:
+            self[code] = base
         return base
+
+
+KEPT_CODE_POINTS = 0x2100
 
 
 _UNACCENTED = _Unaccented()

@@ -270,6 +270,10 @@ def test_an_item_of_a_list_named_with_no_list_in_progress_comes_from_that_list(a
     assert slots["listed_items"] == {"kind": "text", "items": blocks.items}
     text, _, _ = ask("select_item", None, {"listed_items": slots["listed_items"]}, text="et le 2 ?")
     assert f"n° 2 de la liste est : {blocks.items[1]}." in text
+    # An item beyond a list never shown: the list itself, not « la liste que je vous ai donnée ».
+    text, _, slots = ask("select_item", {"ordinal": "7"}, text="le bloc 7 c'est quoi ?")
+    assert blocks.text.rstrip(".") in text and "que je vous ai donnée" not in text
+    assert slots["listed_items"] == {"kind": "text", "items": blocks.items}
 
 
 def test_what_an_item_of_the_list_just_given_means_is_that_item(ask, formation):
