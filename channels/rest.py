@@ -11,6 +11,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import speedups
 from channels.gate import Gate, polite
 from channels.guard import BadRequest, client_address, read_message
 from channels.retries import MESSAGE_ID_KEY
@@ -61,6 +62,7 @@ class GuardedRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(self.gate.guarded(on_new_message))
+        webhook.listener("after_server_start")(speedups.freeze_loaded_objects)
 
         @webhook.middleware("request")
         async def screen(request: Request) -> Optional[HTTPResponse]:

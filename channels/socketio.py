@@ -12,6 +12,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
+from channels import speedups
 from channels.gate import Gate, polite
 from channels.guard import SENDER_PATTERN, client_address
 
@@ -32,6 +33,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = super().blueprint(self.gate.guarded(on_new_message))
+        webhook.listener("after_server_start")(speedups.freeze_loaded_objects)
         handlers = self.sio.handlers[self.namespace or "/"]
         rasa_connect, rasa_disconnect = handlers["connect"], handlers["disconnect"]
         rasa_message = handlers[self.user_message_evt]

@@ -35,6 +35,9 @@ from typing import Dict, List
 
 import aiohttp
 
+# Messages answered at least at each level (closed loop) and by the NLU alone at 20 clients: runs of 200
+# messages (1.7 s) gave ratios from 0.36 to 0.45 for the same code; runs of 600 are steadier.
+MIN_MESSAGES = 600
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "results" / "bench"
 HOST = "127.0.0.1"
@@ -110,14 +113,22 @@ async def post(session: aiohttp.ClientSession, url: str, body: dict, run: Run) -
         run.unavailable += 1
 
 
-async def closed_loop(rasa_url: str, conversations: int, turns: int) -> Run:
+def rounds_for(conversations: int, turns: int) -> int:
+    """Conversations each client holds one after the other, so that a level answers at least MIN_MESSAGES."""
+    return max(1, -(-MIN_MESSAGES // (conversations * turns)))
+
+
+async def closed_loop(rasa_url: str, conversations: int, turns: int, rounds: int = 1) -> Run:
+    """`conversations` clients, each holding `rounds` conversations of `turns` messages one after the other."""
     run = Run(f"tour complet, {conversations} conversation(s) simultanée(s)")
     url = f"{rasa_url}/webhooks/rest/webhook"
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         async def converse() -> None:
-            sender = f"bench-{uuid.uuid4().hex}"
-            for turn in range(turns):
-                await post(session, url, {"sender": sender, "message": CONVERSATION[turn % len(CONVERSATION)]}, run)
+            for _ in range(rounds):
+                sender = f"bench-{uuid.uuid4().hex}"
+                for turn in range(turns):
+                    body = {"sender": sender, "message": CONVERSATION[turn % len(CONVERSATION)]}
+                    await post(session, url, body, run)
 
         began = time.monotonic()
         await asyncio.gather(*(converse() for _ in range(conversations)))
@@ -267,7 +278,8 @@ def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, 
         "# Performance (`make bench`)",
         "",
         f"Mesuré le {time.strftime('%Y-%m-%d %H:%M')} sur {os.cpu_count()} cœurs, client sur la même machine "
-        f"(boucle locale), {args.turns} tours par conversation, limites de débit levées.",
+        f"(boucle locale), {args.turns} tours par conversation, au moins {MIN_MESSAGES} messages par charge en "
+        f"boucle fermée, limites de débit levées.",
         "",
         "| charge | réponses | erreurs | « indisponible » | messages/s | p50 (ms) | p95 (ms) | p99 (ms) "
         "| CPU Rasa (ms/message) | CPU actions (ms/message) |",
@@ -297,11 +309,11 @@ async def with_cpu(root: int, load) -> Run:
 
 async def measure(rasa_url: str, token: str, root: int, args) -> tuple:
     await closed_loop(rasa_url, 2, 2)  # warm-up: the first turns load lazily built parts
-    floor = await with_cpu(root, nlu_only(rasa_url, token, 1, 60))
-    nlu_parallel = await with_cpu(root, nlu_only(rasa_url, token, 20, 15))
+    floor = await with_cpu(root, nlu_only(rasa_url, token, 1, MIN_MESSAGES // 5))
+    nlu_parallel = await with_cpu(root, nlu_only(rasa_url, token, 20, MIN_MESSAGES // 20))
     runs = [floor, nlu_parallel]
     for level in args.levels:
-        runs.append(await with_cpu(root, closed_loop(rasa_url, level, args.turns)))
+        runs.append(await with_cpu(root, closed_loop(rasa_url, level, args.turns, rounds_for(level, args.turns))))
         print(f"  {runs[-1].row()}")
     for rate in args.rates:
         runs.append(await with_cpu(root, open_loop(rasa_url, rate, args.seconds)))

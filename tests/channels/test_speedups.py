@@ -10,7 +10,8 @@ import pytest
 from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 from jsonschema import ValidationError
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions.action import Action, RemoteAction
+from rasa.shared.core.events import SlotSet
 
 from channels import speedups
 
@@ -58,17 +59,26 @@ def test_invalid_answers_are_refused_like_rasa_does(result):
 
 
 def test_install_replaces_rasas_paths(monkeypatch):
+    import rasa.core.policies.rule_policy
+    import rasa.core.processor
+    from rasa.core.featurizers.tracker_featurizers import TrackerFeaturizer
     from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
 
     for owner, name in [(RemoteAction, "_validate_action_result"), (Event, "resolve_by_type"),
-                        (EndpointConfig, "session"), (RulePolicy, "_get_possible_keys")]:
-        monkeypatch.setattr(owner, name, getattr(owner, name))  # restored after the test
+                        (EndpointConfig, "session"), (RulePolicy, "_get_possible_keys"),
+                        (TrackerFeaturizer, "_create_states"), (MessageProcessor, "_run_action"),
+                        (rasa.core.processor, "copy"), (rasa.core.policies.rule_policy, "copy")]:
+        monkeypatch.setattr(owner, name, owner.__dict__[name])  # restored after the test
     speedups.install()
     assert RemoteAction._validate_action_result is speedups.validate_action_result
     assert Event.resolve_by_type is speedups.resolve_event_type
     assert EndpointConfig.session is speedups.kept_session
     assert RulePolicy._get_possible_keys is speedups.possible_rule_keys
+    assert TrackerFeaturizer._create_states is speedups.states_once
+    assert MessageProcessor._run_action is speedups.run_action
+    assert rasa.core.processor.copy is rasa.core.policies.rule_policy.copy is speedups.COPY_FOR_DEBUG_LOGS
 
 
 def test_event_classes_are_found_as_rasa_finds_them():
@@ -182,7 +192,11 @@ def random_state(rng, start: bool) -> dict:
     """A dialogue state as the rule policy writes them: no previous action at a conversation's start."""
     state = {} if start else {"prev_action": {"action_name": rng.choice(["action_listen", "action_answer", "utter_greet"])}}
     if rng.random() < 0.6:
-        state["user"] = {"intent": rng.choice(["greet", "ask_duration", "goodbye"])}
+        state["user"] = {"intent": rng.choice(["greet", "ask_duration", "goodbye", "should_not_be_set"])}
+    elif rng.random() < 0.2:
+        state["user"] = {"text": "bonjour"}
+    if not start and rng.random() < 0.05:
+        state["prev_action"] = {"action_text": "Bonjour"}
     if rng.random() < 0.3:
         state["slots"] = {"situation": rng.choice([(1.0,), "should_not_be_set"])}
     if rng.random() < 0.2:
@@ -207,3 +221,129 @@ def test_rules_are_found_as_rasa_finds_them():
         conversation = [random_state(rng, start=index == 0) for index in range(rng.randint(0, 14))]
         assert speedups.possible_rule_keys(policy, lookup, conversation) == speedups.RASA_POSSIBLE_KEYS(
             policy, lookup, conversation)
+
+
+def a_conversation():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_yaml("""
+intents: [greet, ask_duration]
+slots:
+  last_topic: {type: text, influence_conversation: true, mappings: [{type: custom}]}
+actions: [action_answer]
+""")
+    tracker = DialogueStateTracker.from_events("s", [
+        ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("action_answer"), SlotSet("last_topic", "duration"), ActionExecuted("action_listen"),
+        UserUttered("ça dure combien ?", {"name": "ask_duration", "confidence": 1.0}),
+    ], slots=domain.slots)
+    return domain, tracker
+
+
+def test_the_states_of_a_conversation_are_rasas_and_computed_once_per_tracker(monkeypatch):
+    from rasa.shared.core.events import ActionExecuted
+
+    domain, tracker = a_conversation()
+    computed = []
+    rasas_create_states = speedups.RASA_CREATE_STATES
+
+    def counted(*args):
+        computed.append(args)
+        return rasas_create_states(*args)
+
+    monkeypatch.setattr(speedups, "RASA_CREATE_STATES", counted)
+    monkeypatch.setattr(speedups._latest_states, "value", None, raising=False)
+    rule_only = {"rule_only_slots": [], "rule_only_loops": []}
+    rasas = counted(tracker, domain, False, False, rule_only)
+    computed.clear()
+
+    first = speedups.states_once(tracker, domain, False, False, dict(rule_only))
+    assert first == rasas and len(computed) == 1
+    del first[-1]["user"]["intent"]  # what Rasa's featurizer does to read the text
+    second = speedups.states_once(tracker, domain, False, False, dict(rule_only))
+    assert second == rasas and len(computed) == 1  # the same states, not computed again, the edit not seen
+
+    speedups.states_once(tracker, domain, False, False, {"rule_only_slots": ["last_topic"], "rule_only_loops": []})
+    assert len(computed) == 2  # other arguments
+    tracker.update(ActionExecuted("action_answer"))
+    grown = speedups.states_once(tracker, domain, False, False, dict(rule_only))
+    assert len(computed) == 3 and len(grown) == len(rasas) + 1  # a new event
+
+
+class RecordingAction(Action):
+    """An action that records the tracker it was given and sets a slot."""
+
+    given = None
+
+    def name(self):
+        return "action_answer"
+
+    async def run(self, output_channel, nlg, tracker, domain, metadata=None):
+        self.given = tracker
+        return [SlotSet("last_topic", "program")]
+
+
+@pytest.mark.parametrize("policy_events", [[], ["loop_interrupted"]])
+def test_an_action_runs_on_the_tracker_itself_only_when_the_prediction_adds_no_events(policy_events):
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.policies.policy import PolicyPrediction
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import LoopInterrupted
+
+    domain, tracker = a_conversation()
+    processor = MessageProcessor.__new__(MessageProcessor)
+    processor.domain = domain
+    events = [LoopInterrupted(True) for _ in policy_events]
+    prediction = PolicyPrediction.for_action_name(domain, "action_answer", "RulePolicy")
+    prediction.events = events
+    action = RecordingAction()
+    before = len(tracker.events)
+
+    asyncio.run(speedups.run_action(processor, action, tracker, CollectingOutputChannel(), None, prediction))
+
+    assert (action.given is tracker) == (not events)
+    assert "copy" not in tracker.__dict__  # the method is the class's again
+    assert tracker.copy() is not tracker
+    # The tracker gained what Rasa logs: the prediction's events, the action, its events.
+    assert len(tracker.events) == before + len(events) + 2
+    assert tracker.get_slot("last_topic") == "program"
+
+
+def test_debug_log_values_are_copied_only_when_debug_logs_are_written():
+    import logging
+
+    import structlog
+
+    previous = structlog.get_config()
+    value = {"events": [{"event": "slot"}]}
+    try:
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+        assert speedups.deepcopy_for_debug_logs(value) is value
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+        copied = speedups.deepcopy_for_debug_logs(value)
+        assert copied == value and copied is not value and copied["events"][0] is not value["events"][0]
+    finally:
+        structlog.configure(**previous)
+
+
+def test_the_objects_alive_at_the_servers_start_are_frozen_once():
+    import gc
+
+    from channels.gate import Gate
+    from channels.rest import GuardedRestInput
+
+    webhook = GuardedRestInput(Gate(0, 0, set(), 1.0)).blueprint(lambda message: None)
+    assert any(future.listener is speedups.freeze_loaded_objects and future.event == "after_server_start"
+               for future in webhook._future_listeners)
+    gc.unfreeze()
+    try:
+        asyncio.run(speedups.freeze_loaded_objects(None, None))
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        made_later = [[] for _ in range(100)]
+        asyncio.run(speedups.freeze_loaded_objects(None, None))  # the other channel's listener
+        assert gc.get_freeze_count() == frozen and len(made_later) == 100  # made later: not frozen
+    finally:
+        gc.unfreeze()
