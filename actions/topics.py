@@ -592,7 +592,12 @@ def answer_topic(name: str, kb: KnowledgeBase, formation_key: Optional[str], con
     answer = composed.answer
     if not answer.lead and not composed.complements:
         return missing_information(kb, formation_key, name).then(last_topic=name, more=None)
-    shown, rest = first_page(answer.lead, answer.details, composed.complements, text_length(notes))
+    lead, complements = answer.lead, composed.complements
+    # The complement the question names in words the fiche's answer lacks answers it: it comes first, the
+    # fiche's answer after it (« j'ai ce qu'il faut pour monter ma propre société ? »: the agrément).
+    if lead and names_its_complement(composed, asked_about(context, kb.formation(formation_key))):
+        lead, complements = composed.complements[:1], answer.lead + composed.complements[1:]
+    shown, rest = first_page(lead, answer.details, complements, text_length(notes))
     remembered = _remembered(composed, context)
     _remember_the_list_shown(remembered, shown, kb, [name], formation_key)
     reply = _page_reply(composed.topic, shown, rest, answer.buttons, remembered,

@@ -715,3 +715,20 @@ def test_more_with_nothing_left_gets_what_the_search_clearly_finds(ask):
     assert "J'ai compris que vous parliez des métiers" in text
     text, _, _ = ask("ask_more", slots={"last_topic": "overview"}, text="en savoir plus")
     assert text.startswith("Je vous ai dit tout ce que j'ai sur ce sujet.")
+
+
+def test_a_complement_the_question_names_in_words_the_fiche_lacks_answers_first(make_tracker, run_action, render,
+                                                                                  kb, formation):
+    """« en alternance »: the fiche's overview says nothing of it, its complement does, so it leads."""
+    alternance = next(c for c in kb.complements_for("overview") if c.id == "overview_alternance")
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_overview", "on peut le faire en alternance ?"))
+    texts, _ = render(messages)
+    assert alternance.text in texts[0]
+    assert formation.identity.title.value in " ".join(texts[1:])
+
+
+def test_the_fiche_answers_first_when_the_question_names_no_complement(make_tracker, run_action, render, formation):
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_overview", "c'est quoi ce BTS ?"))
+    texts, _ = render(messages)
+    assert texts[0].startswith("D'après la fiche de la formation")
+    assert formation.identity.title.value in texts[0]
