@@ -14,7 +14,7 @@ from actions.fallback import assistant_ranked_next, searched_instead, the_sector
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
-from actions.french import is_english, is_follow_up
+from actions.french import is_follow_up
 from actions.replies import Message
 from actions.retrieval import (
     ASSISTANT, asks_beyond_in_a_clause, clauses_asking, continued_topic, load_index,
@@ -82,7 +82,7 @@ class ActionAnswerTopic(Action):
             return switched + send(reply, dispatcher)
         # What the question asks beyond any answer (« elle coûte combien, la carte ? ») is said plainly.
         notes = [Message("beyond_the_fiche")] if load_index().beyond(context.text) else []
-        notes += [Message("in_french")] if is_english(context.text) else []
+        notes += [Message("in_french")] if context.in_english else []
         last = tracker.get_slot("last_topic")
         topic = continued_topic(context.text, topic, last, runner_up=(runners_up(tracker, 1) or [None])[0])
         # A follow-up (« elle est valable combien d'années ? » after the autorisation préalable) belongs to

@@ -10,7 +10,7 @@ from knowledge.topics import topic_of_intent, topics
 from actions.complements import clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import (
-    asks, asks_about_own_admission, is_english, join_fr, question_of, typed_words, without_whom_to_contact, words,
+    asks, asks_about_own_admission, join_fr, question_of, typed_words, without_whom_to_contact, words,
 )
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
@@ -229,7 +229,7 @@ def searched_instead(kb: KnowledgeBase, formation_key: Optional[str], context: C
     question out of scope, the topic it finds, named; None when it finds nothing clearly (the user is then
     asked what they mean)."""
     if label == OUT_OF_SCOPE:
-        return honest_answer(kb, formation_key, context.text)
+        return honest_answer(kb, formation_key, context.in_english)
     if label in wording()["topics"] and label not in ASKS_BACK:
         return understood_answer([label], kb, formation_key, context)
     return None
@@ -257,7 +257,7 @@ def phrase_named_topic(kb: KnowledgeBase, formation_key: Optional[str], text: st
 def understood_answer(names: Sequence[str], kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Reply:
     """The answer to topics the assistant inferred, saying which it understood."""
     notes = [Message("understood_as", {"about": join_fr([about(name) for name in names])})]
-    notes += [Message("in_french")] if is_english(context.text) else []
+    notes += [Message("in_french")] if context.in_english else []
     return answer_questions(list(names), kb, formation_key, context, notes,
                             clauses_asking(context.text, names, read=context.clauses))
 
@@ -297,10 +297,10 @@ def _labelled_topic(intent: str) -> Optional[str]:
     return topic.name if topic and topic.name in wording()["topics"] else None
 
 
-def honest_answer(kb: KnowledgeBase, formation_key: Optional[str], text: str) -> Reply:
+def honest_answer(kb: KnowledgeBase, formation_key: Optional[str], in_english: bool) -> Reply:
     """The answer to a question the fiche does not cover, saying it answers in French to one in English."""
     reply = cannot_answer(kb, formation_key)
-    return reply.then(Message("in_french")) if is_english(text) else reply
+    return reply.then(Message("in_french")) if in_english else reply
 
 
 def cannot_answer(kb: KnowledgeBase, formation_key: Optional[str]) -> Reply:

@@ -22,7 +22,9 @@ from actions.metier_answers import SALARY, metier_answer
 from actions.retrieval import followed_topic, load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, topic_of_quoted_fact
-from actions.tracker import conversation_context, formation_events, latest_intent, remembered_situation, send
+from actions.tracker import (
+    conversation_context, formation_events, latest_intent, remembered_situation, send, user_text,
+)
 
 # The topic whose answer quotes the métier fiches (knowledge/topics.yml, answers_metier_questions).
 METIER_TOPIC = next(topic.name for topic in topics().values() if topic.answers_metier_questions)
@@ -45,10 +47,12 @@ class ActionHandleFallback(Action):
         asked = read.asked
         formation_key = asked.key or remembered
         switched = formation_events(kb, asked, remembered)
-        # A greeting or a goodbye the classifier missed is not a question the fiche fails to answer.
-        if is_greeting(text):
-            return switched + send(greeting(kb, formation_key, text, context.entities), dispatcher)
-        if is_goodbye(text):
+        # A greeting or a goodbye the classifier missed is not a question the fiche fails to answer (read as
+        # typed: « how are you? » has only words an English question is read without).
+        said = user_text(tracker)
+        if is_greeting(said):
+            return switched + send(greeting(kb, formation_key, said, context.entities), dispatcher)
+        if is_goodbye(said):
             dispatcher.utter_message(response="utter_goodbye")
             return []
         reply = where_to_turn(kb, text)
@@ -90,7 +94,7 @@ class ActionHandleFallback(Action):
                 (topic := followed_topic(text, tracker.get_slot("last_topic"))):
             reply = understood_answer([topic], kb, formation_key, context)
         if reply is None:
-            reply = honest_answer(kb, formation_key, text)
+            reply = honest_answer(kb, formation_key, context.in_english)
         # A situation stated in a message found out of scope (« 29 ans, puis la fac de droit … »): the guide
         # will not ask for it again.
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import yaml
 from babel.dates import format_date
 
-from knowledge.text import fold
+from knowledge.text import fold, normalise_space
 
 
 def join_fr(items: Iterable[str], conjunction: str = "et") -> str:
@@ -88,6 +88,29 @@ def is_english(text: str) -> bool:
     english = sum(word in words()["english"] for word in typed)
     french = sum(word in words()["stop_words"] for word in typed)
     return english >= 2 and english > french
+
+
+def in_french_words(text: str) -> str:
+    """A message in English read for the search and the phrases the knowledge base is asked by: its phrases
+    and content words in French (`english_phrases`, `english_words`), its function words dropped (« I am not
+    French. What papers do I need? » -> « francais. papiers? »); any other message as it is. The French words put in are none of the English words dropped."""
+    if not is_english(text):
+        return text
+    glossary, dropped, phrases = (words()[key] for key in ("english_words", "english_function_words",
+                                                            "english_phrases"))
+
+    def read(word: re.Match) -> str:
+        folded = word.group(0).lower()
+        return "" if folded in dropped else glossary.get(folded, word.group(0))
+
+    text = _english_phrases().sub(lambda phrase: f" {phrases[phrase.group(0).lower()]} ", text)
+    return normalise_space(re.sub(r"[A-Za-z]+", read, text))
+
+
+@lru_cache(maxsize=None)
+def _english_phrases() -> re.Pattern:
+    phrases = sorted(words()["english_phrases"], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(phrase) for phrase in phrases) + r")\b", re.IGNORECASE)
 
 
 def asks(sentence: str) -> bool:

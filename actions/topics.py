@@ -38,6 +38,7 @@ BULLET = "\n• "
 class Context:
     """What the conversation knows when a question arrives: entities of the message, remembered slots."""
 
+    # What the assistant reads: the message, with the content words of one in English in French.
     text: str = ""
     entities: Dict[str, str] = field(default_factory=dict)
     subject: Optional[Dict[str, str]] = None
@@ -45,6 +46,8 @@ class Context:
     more: Optional[Dict[str, Any]] = None
     # The clauses of a message of several questions that the classifier read surely on its own -> its intent.
     clause_intents: Dict[str, str] = field(default_factory=dict)
+    # The message was written in English (the reply says it answers in French).
+    in_english: bool = False
 
     @property
     def clauses(self) -> Dict[str, Optional[str]]:

@@ -13,6 +13,7 @@ from knowledge.schema import KnowledgeBase
 from actions.bacs import bac_named_in, canonical_bac
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
+from actions.french import in_french_words, is_english
 from actions.replies import Reply
 from actions.topics import Context, ranked_topics
 from actions.wording import render
@@ -78,8 +79,10 @@ def user_text(tracker: Tracker) -> str:
 
 
 def conversation_context(tracker: Tracker) -> Context:
+    said = user_text(tracker)
     return Context(
-        text=user_text(tracker),
+        text=in_french_words(said),
+        in_english=is_english(said),
         entities=message_entities(tracker),
         subject=tracker.get_slot("subject"),
         listed_items=tracker.get_slot("listed_items"),

@@ -732,3 +732,14 @@ def test_the_fiche_answers_first_when_the_question_names_no_complement(make_trac
     texts, _ = render(messages)
     assert texts[0].startswith("D'après la fiche de la formation")
     assert formation.identity.title.value in texts[0]
+
+
+def test_a_question_in_english_is_answered_from_its_words_read_in_french(make_tracker, run_action, render, kb):
+    """« level of French » meets the complement asked as « niveau de français »; the reply says it is in
+    French."""
+    french_level = next(c for c in kb.complements_for("prior_authorisation") if "niveau de français" in c.asked_as)
+    said = "I'm not French, which level of French do I need for the authorisation?"
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_prior_authorisation", said))
+    texts, _ = render(messages)
+    assert french_level.text in texts[0]
+    assert texts[-1] == phrase("in_french")

@@ -1,7 +1,7 @@
 import pytest
 
 from actions.french import (
-    asks, asks_about_own_admission, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first,
+    asks, asks_about_own_admission, in_french_words, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first,
     without_whom_to_contact,
     word_stems,
 )
@@ -92,3 +92,17 @@ def test_a_question_on_whom_to_contact_without_its_phrase(text, rest):
 def test_short_spellings_are_read_as_the_words_they_stand_for():
     assert word_stems("elle dure cb de tps") == {"dure", "temps"} and word_stems("y a bcp de cours") == {"beauco", "cours"}
     assert asks_about_own_admission("c bon pr moi ou pas")
+
+
+@pytest.mark.parametrize("said, read", [
+    ("I am not French. What papers I need for the CNAPS?", "francais. papiers CNAPS?"),
+    ("how long and which bac ?", "combien de temps et quel bac ?"),
+    ("What's the CNAPS?", "c'est quoi CNAPS?"),
+])
+def test_a_message_in_english_is_read_in_french_words(said, read):
+    assert in_french_words(said) == read
+
+
+@pytest.mark.parametrize("said", ["c'est quoi le level du BTS ?", "le job d'agent c'est comment ?", "bonjour"])
+def test_a_message_in_french_is_read_as_typed(said):
+    assert in_french_words(said) == said
