@@ -199,6 +199,12 @@ def _named_thing_decides(text: str, last: str, rival: Optional[str], index: Opti
     return named.get(last, 0.0) > (named.get(rival, 0.0) if rival else 0.0)
 
 
+# Words from which an `asked_as` phrase names its complement whatever the search prefers: at three, « manager
+# une équipe » (a careers complement) took « on nous apprend à manager une équipe d'agents ? » from the
+# program it asks about.
+LONG_PHRASE_WORDS = 4
+
+
 def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, formation_key: Optional[str] = None,
                            index: Optional[Index] = None) -> str:
     """The topic of a sourced complement that clearly answers the question and that the question names by
@@ -213,8 +219,14 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     # Named by any complement of its topic: « les blocs de compétences » names the four blocs, and the
     # clearest may be the one on blocs 3 and 4.
     siblings = [other for other in kb.complements_of(formation_key) if other.topic == complement.topic]
-    if not any(named_by(other, text) for other in siblings):
+    named = [phrase for other in siblings for phrase in named_by(other, text)]
+    if not named:
         return classified
+    # A phrase of several words names the complement by itself when nothing names one of the classifier's
+    # topic (« c'est quoi le niveau du bac pro ? » after the bacs: the bac pro's level, not the BTS's).
+    if any(len(phrase.split()) >= LONG_PHRASE_WORDS for phrase in named) and not any(
+            named_by(other, text) for other in kb.complements_of(formation_key) if other.topic == classified):
+        return complement.topic
     scores = (index or load_index()).evidence(text).scores
     better = scores.get(complement.topic, 0.0) > scores.get(classified, 0.0)
     return complement.topic if better else classified

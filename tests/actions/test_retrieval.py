@@ -251,3 +251,10 @@ def test_distinct_words_of_one_beginning_keep_distinct_stems():
 
     assert word_stems("apprentissage") == word_stems("apprentis") != word_stems("apprendre")
     assert word_stems("demander") == word_stems("demande")
+
+
+def test_a_long_phrase_names_its_complement_whatever_the_search_prefers(kb):
+    # The search favours the diploma (« niveau »), but « niveau du bac pro » asks the bac pro's level.
+    assert named_complement_topic(kb, "cest koi le niveau du bac pro alors", "diploma") == "bac"
+    # A shorter phrase does not: « manager une équipe » names a careers complement, the question the program.
+    assert named_complement_topic(kb, "on nous apprend à manager une équipe d'agents ?", "program") == "program"
