@@ -12,13 +12,14 @@ from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, Provenance, TextFact
-from knowledge.text import find_phrase, fold
+from knowledge.extract import load_cues
+from knowledge.text import find_phrase, fold, normalise_space
 from knowledge.topics import Topic, topic_of_intent, topics
 
 from actions.complements import complement_message, complements_for, named_by, terms_defined_in
 from actions.formations import not_in_this_fiche
 from actions.french import (
-    join_fr, ordinal_in, ordinal_index, strip_final_period, typed_words, upper_first, word_stems,
+    join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, typed_words, upper_first, word_stems,
 )
 from actions.metier_answers import metier_answer
 from actions.pages import first_page, in_bubbles, more_slot, next_page
@@ -337,6 +338,22 @@ def sector_mention(formation: Formation, context: Context, names: Sequence[str])
         return []
     where = _where_the_fiche_mentions(formation, sector)
     return [Message("answer_example_item", {"name": sector, "context": where})] if where else []
+
+
+def selection_modes_not_cited(formation: Formation, text: str) -> List[Message]:
+    """A way of selecting candidates the message names and the fiche does not cite (« faut-il écrire une lettre
+    de motivation sur Parcoursup ? », « c'est sur concours ? »), said plainly after the answer on the
+    selection (the attendus, the fiche's sentence): the fiche says nothing of it."""
+    cited = {fold(mode.name).rstrip("s") for mode in formation.access.selection}
+    said = normalise_space(text)
+    named = [mode for mode in selection_modes() if fold(mode).rstrip("s") not in cited and find_phrase(said, mode)]
+    return [Message("selection_mode_not_cited", {"of_mode": preceded_by_de(named[0])})] if named else []
+
+
+@lru_cache(maxsize=None)
+def selection_modes() -> Tuple[str, ...]:
+    """The ways of selecting candidates a fiche may cite (knowledge/cues.yml, which the builder reads them by)."""
+    return tuple(load_cues()["access"]["selection_modes"])
 
 
 def names_a_cited_subject(formation: Formation, entities: Dict[str, str]) -> bool:

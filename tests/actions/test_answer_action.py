@@ -743,3 +743,22 @@ def test_a_question_in_english_is_answered_from_its_words_read_in_french(make_tr
     texts, _ = render(messages)
     assert french_level.text in texts[0]
     assert texts[-1] == phrase("in_french")
+
+
+@pytest.mark.parametrize("said, mode", [
+    ("Faut-il écrire une lettre de motivation sur Parcoursup pour ce BTS ?", "de lettre de motivation"),
+    ("il faut passer des épreuves écrites pour y entrer ?", "d'épreuves écrites"),
+])
+def test_a_selection_mode_the_fiche_does_not_cite_is_said_plainly(make_tracker, run_action, render, formation,
+                                                                   said, mode):
+    assert "lettre de motivation" not in {m.name for m in formation.access.selection}
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_selection", said))
+    texts, _ = render(messages)
+    assert texts[-1] == f"La fiche de la formation ne parle pas {mode} : renseignez-vous auprès de l'établissement."
+    assert sum(map(len, texts)) <= 700
+
+
+def test_a_selection_mode_the_fiche_cites_gets_no_such_note(make_tracker, run_action, render):
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_selection", "il y a un entretien ?"))
+    texts, _ = render(messages)
+    assert not any("ne parle pas" in text for text in texts)
