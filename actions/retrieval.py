@@ -223,7 +223,7 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     if not named:
         return classified
     # A phrase of several words names the complement by itself when nothing names one of the classifier's
-    # topic (« c'est quoi le niveau du bac pro ? » after the bacs: the bac pro's level, not the BTS's).
+    # topic (« c'est quoi le niveau du bac pro ? » after the bacs: the bac pro's level, not the diploma's).
     if any(len(phrase.split()) >= LONG_PHRASE_WORDS for phrase in named) and not any(
             named_by(other, text) for other in kb.complements_of(formation_key) if other.topic == classified):
         return complement.topic
