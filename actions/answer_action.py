@@ -23,7 +23,7 @@ from actions.retrieval import (
 from actions.safety import never_raises
 from actions.topics import (
     FOLLOW_UPS, NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
-    sector_mention, selection_modes_not_cited,
+    application_procedure_not_said, sector_mention, selection_modes_not_cited,
 )
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
@@ -93,7 +93,9 @@ class ActionAnswerTopic(Action):
         beyond = asks_beyond_in_a_clause(context.text, names, context.clause_intents)
         notes += [Message("other_question_beyond")] if beyond else []
         notes += sector_mention(kb.formation(asked.key), context, names)
-        notes += selection_modes_not_cited(kb.formation(asked.key), context.text) if "selection" in names else []
+        if "selection" in names:
+            notes += selection_modes_not_cited(kb.formation(asked.key), context.text) or \
+                application_procedure_not_said(context.text)
         clauses = clauses_asking(context.text, names, read=context.clauses)
         reply = answer_questions(names, kb, asked.key, context, notes, clauses)
         return switched + send(reply, dispatcher) + remembered_situation(tracker)

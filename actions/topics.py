@@ -19,7 +19,7 @@ from knowledge.topics import Topic, topic_of_intent, topics
 from actions.complements import complement_message, complements_for, named_by, terms_defined_in
 from actions.formations import not_in_this_fiche
 from actions.french import (
-    join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, typed_words, upper_first, word_stems,
+    join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, typed_words, upper_first, word_stems, words,
 )
 from actions.metier_answers import metier_answer
 from actions.pages import first_page, in_bubbles, more_slot, next_page
@@ -348,6 +348,14 @@ def selection_modes_not_cited(formation: Formation, text: str) -> List[Message]:
     said = normalise_space(text)
     named = [mode for mode in selection_modes() if fold(mode).rstrip("s") not in cited and find_phrase(said, mode)]
     return [Message("selection_mode_not_cited", {"of_mode": preceded_by_de(named[0])})] if named else []
+
+
+def application_procedure_not_said(text: str) -> List[Message]:
+    """A question on how to apply (« je dois passer par Parcoursup, à 36 ans ? »), which no fiche answers:
+    said plainly after the answer on the selection."""
+    said = normalise_space(text)
+    return [Message("application_procedure_not_said")] if any(
+        find_phrase(said, phrase) for phrase in words()["application_procedure"]) else []
 
 
 @lru_cache(maxsize=None)

@@ -762,3 +762,14 @@ def test_a_selection_mode_the_fiche_cites_gets_no_such_note(make_tracker, run_ac
     messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_selection", "il y a un entretien ?"))
     texts, _ = render(messages)
     assert not any("ne parle pas" in text for text in texts)
+
+
+def test_a_question_on_how_to_apply_is_told_the_fiche_does_not_say(make_tracker, run_action, render):
+    said = "je suis en reconversion, je dois passer par parcoursup ?"
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_selection", said))
+    texts, _ = render(messages)
+    assert texts[-1] == phrase("application_procedure_not_said")
+    assert "renseignez-vous auprès de l'établissement" in texts[-1]
+    messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_selection", "il y a une sélection ?"))
+    texts, _ = render(messages)
+    assert phrase("application_procedure_not_said") not in texts
