@@ -273,9 +273,14 @@ def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: 
 
 
 def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
-    """The optional modules, or the one the message names."""
+    """The optional modules, or the one the message names, or the one whose sectors the fiche cites the sector
+    the message names in (« le module d'approfondissement, on peut le faire sur l'incendie ? »)."""
     if context.entities.get("module"):
         return module_detail(formation, kb, context.entities["module"])
+    sector = fold(context.entities.get("sector") or "")
+    citing = next((module for module in formation.modules if sector and sector in map(fold, module.examples)), None)
+    if citing:
+        return module_detail(formation, kb, citing.name)
     if not formation.modules or not formation.modules_intro:
         return Answer()
     names = [module.name for module in formation.modules]

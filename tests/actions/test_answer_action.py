@@ -773,3 +773,11 @@ def test_a_question_on_how_to_apply_is_told_the_fiche_does_not_say(make_tracker,
     messages, _ = run_action(ActionAnswerTopic(), make_tracker("ask_selection", "il y a une sélection ?"))
     texts, _ = render(messages)
     assert phrase("application_procedure_not_said") not in texts
+
+
+def test_a_sector_named_about_the_modules_gets_the_module_that_cites_it(ask, formation):
+    citing = next(module for module in formation.modules if module.examples)
+    sector = citing.examples[0]
+    text, _, slots = ask("ask_modules", {"sector": sector}, text=f"le module, on peut le faire sur {sector} ?")
+    assert citing.name in text and sector in text
+    assert slots["listed_items"] == {"kind": "sector", "items": list(citing.examples)}
