@@ -2,6 +2,7 @@
 loopback, and writes results/bench/report.md and results/bench/latency.png.
 
     .venv/bin/python scripts/bench.py [--turns 10] [--levels 1 5 20 100] [--rates 5 10 20] [--seconds 20]
+                                      [--no-training]
 
 Measured, in one run:
 - full turns over the REST channel, closed loop (each conversation sends its next message as soon as the
@@ -10,7 +11,8 @@ Measured, in one run:
   outlasts REPLY_TIMEOUT_SECONDS under overload gets it);
 - the NLU-only floor (Rasa's /model/parse, with the HTTP API turned on by a throwaway token) at 1 and
   20 clients, and the ratio full turn / NLU only;
-- the memory (RSS) of each process after the load, and the time the stack took to be ready.
+- the memory (RSS) of each process after the load, the time the stack took to be ready, and the time a full
+  training takes without Rasa's cache (`rasa train --force` into a throwaway directory, before the load).
 - the CPU time each server spent per message at each load, and the ratio of a full turn's (all servers)
   to a message's understood alone: on a shared machine, steadier than the throughputs.
 The rate limits are lifted for the run (RATE_LIMIT_* = 0). It is a benchmark, not a test: it prints
@@ -31,7 +33,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import aiohttp
 
@@ -273,7 +275,17 @@ def ratios(runs: List[Run], floor: Run) -> List[str]:
     return lines
 
 
-def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, args) -> str:
+def training_seconds(workdir: Path) -> float:
+    """How long a full training takes without Rasa's cache, the model written to `workdir` and thrown away."""
+    rasa = Path(sys.executable).with_name("rasa")
+    began = time.monotonic()
+    subprocess.run([str(rasa), "train", "--skip-validation", "--domain", "domain", "--force", "--out", str(workdir)],
+                   cwd=REPO, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - began
+
+
+def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, args,
+           training: Optional[float] = None) -> str:
     lines = [
         "# Performance (`make bench`)",
         "",
@@ -288,6 +300,7 @@ def report(runs: List[Run], floor: Run, memory: Dict[str, float], ready: float, 
         "",
         *ratios(runs, floor),
         f"- Prêt en {ready:.1f} s après le lancement.",
+        *([f"- Entraînement complet sans le cache de Rasa : {training:.0f} s."] if training is not None else []),
         "- Mémoire après la charge : "
         + ", ".join(f"{name} {mb:.0f} Mo" for name, mb in sorted(memory.items())) + ".",
         "",
@@ -327,9 +340,11 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--levels", type=int, nargs="+", default=[1, 5, 20, 100], help="concurrent conversations")
     parser.add_argument("--rates", type=float, nargs="+", default=[5, 10, 20], help="messages per second (open loop)")
     parser.add_argument("--seconds", type=float, default=20, help="duration of each open-loop run")
+    parser.add_argument("--no-training", dest="training", action="store_false", help="skip the timed training")
     args = parser.parse_args(argv)
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="bench-") as workdir:
+        training = training_seconds(Path(workdir) / "models") if args.training else None
         process, env, ready = start_stack(Path(workdir), token)
         try:
             runs, floor = asyncio.run(measure(f"http://{HOST}:{env['RASA_PORT']}", token, process.pid, args))
@@ -339,7 +354,7 @@ def main(argv: List[str]) -> int:
             process.wait(timeout=60)
     RESULTS.mkdir(parents=True, exist_ok=True)
     chart(runs, RESULTS / "latency.png")
-    text = report(runs, floor, memory, ready, args)
+    text = report(runs, floor, memory, ready, args, training)
     (RESULTS / "report.md").write_text(text, encoding="utf-8")
     print(text)
     return 0

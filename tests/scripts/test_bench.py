@@ -27,6 +27,9 @@ def test_the_report_gives_the_ratio_to_the_nlu_floor(tmp_path):
     text = bench.report([floor, turn], floor, {"serveur Rasa": 1800.0}, 45.0, Args)
     assert "NLU seule à 1 client (p50) : 5.0×" in text
     assert "Prêt en 45.0 s" in text and "serveur Rasa 1800 Mo" in text
+    assert "Entraînement" not in text
+    trained = bench.report([floor, turn], floor, {}, 45.0, Args, training=37.4)
+    assert "- Entraînement complet sans le cache de Rasa : 37 s." in trained
 
 
 def test_the_report_gives_the_throughput_ratio_under_load_without_a_single_conversation_level():
