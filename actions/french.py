@@ -93,7 +93,8 @@ def is_english(text: str) -> bool:
 def in_french_words(text: str) -> str:
     """A message in English read for the search and the phrases the knowledge base is asked by: its phrases
     and content words in French (`english_phrases`, `english_words`), its function words dropped (« I am not
-    French. What papers do I need? » -> « francais. papiers? »); any other message as it is. The French words put in are none of the English words dropped."""
+    French. What papers do I need? » -> « francais. papiers? »); any other message as it is. The French words
+    put in are none of the English words dropped."""
     if not is_english(text):
         return text
     glossary, dropped, phrases = (words()[key] for key in ("english_words", "english_function_words",

@@ -257,7 +257,8 @@ def states_once(tracker: DialogueStateTracker, domain: Domain, omit_unset_slots:
     if not states:
         return []
     # The featurizer edits the latest state's sub-states (it deletes the text or the intent of the user's).
-    last = {name: dict(sub_state) if isinstance(sub_state, dict) else sub_state for name, sub_state in states[-1].items()}
+    last = {name: dict(sub_state) if isinstance(sub_state, dict) else sub_state
+            for name, sub_state in states[-1].items()}
     return [*states[:-1], last]
 
 
