@@ -90,12 +90,13 @@ def is_english(text: str) -> bool:
     return english >= 2 and english > french
 
 
-def in_french_words(text: str) -> str:
+def in_french_words(text: str, english: Optional[bool] = None) -> str:
     """A message in English read for the search and the phrases the knowledge base is asked by: its phrases
     and content words in French (`english_phrases`, `english_words`), its function words dropped (« I am not
     French. What papers do I need? » -> « francais. papiers? »); any other message as it is. The French words
-    put in are none of the English words dropped."""
-    if not is_english(text):
+    put in are none of the English words dropped. `english` says whether the message is in English when `text`
+    is only a part of it (a clause)."""
+    if not (is_english(text) if english is None else english):
         return text
     glossary, dropped, phrases = (words()[key] for key in ("english_words", "english_function_words",
                                                             "english_phrases"))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, Provenance, TextFact
+from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, OptionalModule, Provenance, TextFact
 from knowledge.extract import load_cues
 from knowledge.text import find_phrase, fold, normalise_space
 from knowledge.topics import Topic, topic_of_intent, topics
@@ -277,8 +277,7 @@ def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     the message names in (« le module d'approfondissement, on peut le faire sur l'incendie ? »)."""
     if context.entities.get("module"):
         return module_detail(formation, kb, context.entities["module"])
-    sector = fold(context.entities.get("sector") or "")
-    citing = next((module for module in formation.modules if sector and sector in map(fold, module.examples)), None)
+    citing = _module_citing(formation, context.entities.get("sector") or "")
     if citing:
         return module_detail(formation, kb, citing.name)
     if not formation.modules or not formation.modules_intro:
@@ -377,13 +376,18 @@ def names_a_cited_subject(formation: Formation, entities: Dict[str, str]) -> boo
         _where_the_fiche_mentions(formation, name) for name in named)
 
 
+def _module_citing(formation: Formation, sector: str) -> Optional[OptionalModule]:
+    """The module among whose examples the fiche cites `sector`, if any."""
+    wanted = fold(sector)
+    return next((module for module in formation.modules if wanted and wanted in map(fold, module.examples)), None)
+
+
 def _where_the_fiche_mentions(formation: Formation, name: str) -> Optional[str]:
-    wanted = fold(name)
-    for module in formation.modules:
-        if wanted in (fold(example) for example in module.examples):
-            return phrase("mention_module_sectors", module=module.name)
+    module = _module_citing(formation, name)
+    if module:
+        return phrase("mention_module_sectors", module=module.name)
     institutions = formation.description.learning.institutions
-    if institutions and wanted in (fold(item) for item in institutions.value):
+    if institutions and fold(name) in (fold(item) for item in institutions.value):
         return phrase("mention_institutions")
     return None
 

@@ -80,14 +80,18 @@ def user_text(tracker: Tracker) -> str:
 
 def conversation_context(tracker: Tracker) -> Context:
     said = user_text(tracker)
+    english = is_english(said)
+    # The clauses read on their own are looked up in the text the actions read: in French words too.
+    clause_intents = {in_french_words(clause, english): intent
+                      for clause, intent in sure_clause_intents(tracker).items()}
     return Context(
-        text=in_french_words(said),
-        in_english=is_english(said),
+        text=in_french_words(said, english),
+        in_english=english,
         entities=message_entities(tracker),
         subject=tracker.get_slot("subject"),
         listed_items=tracker.get_slot("listed_items"),
         more=tracker.get_slot("more"),
-        clause_intents=sure_clause_intents(tracker),
+        clause_intents=clause_intents,
     )
 
 

@@ -106,3 +106,15 @@ def test_a_message_in_english_is_read_in_french_words(said, read):
 @pytest.mark.parametrize("said", ["c'est quoi le level du BTS ?", "le job d'agent c'est comment ?", "bonjour"])
 def test_a_message_in_french_is_read_as_typed(said):
     assert in_french_words(said) == said
+
+
+def test_the_clauses_of_a_message_in_english_are_read_in_the_same_french_words(make_tracker):
+    """A clause read on its own (channels/clause_reading.py) is looked up in the text the actions read."""
+    from actions.tracker import conversation_context
+
+    tracker = make_tracker("ask_duration", "how long and which bac ?")
+    tracker.latest_message["clauses"] = [{"text": "how long", "intent": "ask_duration", "confidence": 0.99},
+                                         {"text": "which bac", "intent": "ask_bac", "confidence": 0.97}]
+    context = conversation_context(tracker)
+    assert context.text == "combien de temps et quel bac ?" and context.in_english
+    assert context.clause_intents == {"combien de temps": "ask_duration", "quel bac": "ask_bac"}
