@@ -1,14 +1,16 @@
 """The end-to-end answer check: plays tests/conversations/ against a running assistant over REST and
 judges each reply on its content (the facts it must contain, those it must not, honesty).
 
-    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | --set fresh | --blind]
+    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | --set fresh | --set fresh2 | --blind]
 
 tests/e2e/test_conversations.py runs the same check in `make test`. A conversation is right when every
 one of its replies is; the score is the share of right conversations. `--blind` plays the blind set
 (tests/conversations/blind/), written after the first set had been used to fix replies: never a source
 of fixes. `--set kinds` plays the development set written from the understanding issue's kinds of
 messages (tests/conversations/kinds/). `--set fresh` plays the development set written on 7 December
-evening to compare two versions of the assistant (tests/conversations/fresh/).
+evening to compare two versions of the assistant (tests/conversations/fresh/). `--set fresh2` plays the
+development set written on 8 December from the same files, to measure the assistant on conversations nobody had
+tuned it for before its own failures were fixed (tests/conversations/fresh2/).
 """
 from __future__ import annotations
 
@@ -31,8 +33,9 @@ CONVERSATIONS = Path(__file__).resolve().parents[1] / "tests" / "conversations" 
 BLIND_CONVERSATIONS = CONVERSATIONS.parent / "blind" / "conversations.yml"
 KINDS_CONVERSATIONS = CONVERSATIONS.parent / "kinds" / "conversations.yml"
 FRESH_CONVERSATIONS = CONVERSATIONS.parent / "fresh" / "conversations.yml"
+FRESH2_CONVERSATIONS = CONVERSATIONS.parent / "fresh2" / "conversations.yml"
 SETS = {"development": CONVERSATIONS, "kinds": KINDS_CONVERSATIONS, "fresh": FRESH_CONVERSATIONS,
-        "blind": BLIND_CONVERSATIONS}
+        "fresh2": FRESH2_CONVERSATIONS, "blind": BLIND_CONVERSATIONS}
 # What an honest reply says when the fiche does not answer (compared folded, as the expectations).
 HONEST_MARKERS = (
     "ne l'aborde pas", "je n'ai pas cette information", "ne cite pas", "ne dit rien",
