@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
-from actions.fallback import assistant_ranked_next, searched_instead, the_sectors, where_to_turn
+from actions.fallback import assistant_ranked_next, honest_answer, searched_instead, the_sectors, where_to_turn
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
@@ -23,7 +23,8 @@ from actions.retrieval import (
 from actions.safety import never_raises
 from actions.topics import (
     FOLLOW_UPS, NOTHING_MORE, SUBJECT_KINDS, answer_questions, answer_topic, answerable_topic, asks_back,
-    application_procedure_not_said, sector_mention, selection_modes_not_cited,
+    application_procedure_not_said, asks_what_the_topic_does_not_give, names_a_subject_beyond_the_sources,
+    sector_mention, selection_modes_not_cited,
 )
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
@@ -90,6 +91,13 @@ class ActionAnswerTopic(Action):
         if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
+        # « avec ce diplôme on a une équivalence SSIAP ? »: nothing the topic's answer says would answer it.
+        if len(names) == 1 and names_a_subject_beyond_the_sources(kb, asked.key, context.text):
+            return switched + send(honest_answer(kb, asked.key, context.in_english), dispatcher)
+        # « le stage, il dure combien ? »: the formation's duration, and that the fiche says no more.
+        if Message("beyond_the_fiche") not in notes and \
+                asks_what_the_topic_does_not_give(kb, asked.key, names, context.text):
+            notes.insert(0, Message("beyond_the_fiche"))
         beyond = asks_beyond_in_a_clause(context.text, names, context.clause_intents)
         notes += [Message("other_question_beyond")] if beyond else []
         notes += sector_mention(kb.formation(asked.key), context, names)

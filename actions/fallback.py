@@ -18,7 +18,7 @@ from actions.retrieval import (
 )
 from actions.topics import (
     ASKS_BACK, SUBJECT_KINDS, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back,
-    contact_message, names_a_cited_subject, ranked_topics,
+    names_a_subject_beyond_the_sources, contact_message, names_a_cited_subject, ranked_topics,
 )
 from actions.wording import about, link_label, topic_button, wording
 
@@ -45,6 +45,10 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     topic's complements by a phrase written for them (phrase_named_topic). A follow-up (« et … ? ») stays on
     the `last_topic` when the search supports it nearly as well as the best."""
     index = load_index()
+    # « je pourrais obtenir le diplôme par une VAE ? »: what no answer covers gets the honest answer, not a topic
+    # its other words suggest nor a question between two of them.
+    if names_a_subject_beyond_the_sources(kb, formation_key, context.text):
+        return None
     topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic
     # A module, sector or institution of the fiche that the message names tells what it asks better than a
     # complement that only mentions it (« je veux travailler à l'aéroport plus tard » and a complement on the
@@ -67,7 +71,8 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     return answered_from_the_situation(kb, formation_key, context, ranking) or \
         answered_beside_the_guide(kb, formation_key, context, ranking) or \
         answered_past_the_greeting(kb, formation_key, context, ranking) or \
-        clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores)) or \
+        (None if index.clear_label(context.text) == OUT_OF_SCOPE else
+         clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))) or \
         answered_from_its_subject(kb, formation_key, context)
 
 

@@ -21,7 +21,7 @@ from actions.greeting import greeting
 from actions.metier_answers import SALARY, metier_answer
 from actions.retrieval import followed_topic, load_index
 from actions.safety import never_raises
-from actions.topics import answer_topic, topic_of_quoted_fact
+from actions.topics import answer_topic, names_a_subject_beyond_the_sources, topic_of_quoted_fact
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, send, user_text,
 )
@@ -62,6 +62,9 @@ class ActionHandleFallback(Action):
         # The formation's name says nothing of the topic (« quels métiers après le bac pro métiers de … »).
         if asked.named:
             context = replace(context, text=without_formation_names(kb, text))
+        # What no answer covers (« elle coûte combien, la carte ? », « par une VAE ? ») is not answered by a topic.
+        beyond = bool(load_index().beyond(context.text)) or \
+            names_a_subject_beyond_the_sources(kb, formation_key, context.text)
         # « et pour le NDRC ? », « c'est quoi le MCO ? » the classifier could not place.
         if read.names_only_a_formation:
             reply = answer_topic(read.topic, kb, asked.key, context) if asked.key else \
@@ -85,12 +88,12 @@ class ActionHandleFallback(Action):
         # (« elle coûte combien, la carte ? »): « le TFP APS, c'est combien d'heures ? », which a sourced
         # complement answers; « quels bacs pour le NDRC ? », on a formation of the school that a classifier
         # trained for one fiche learnt to be out of scope, whose topic the search finds without its name.
-        elif not load_index().beyond(context.text) and (topic := complement_topic(kb, formation_key, context) or (
+        elif not beyond and (topic := complement_topic(kb, formation_key, context) or (
                 asked.named and asked.key and load_index().evidence(context.text).topic)):
             reply = understood_answer([topic], kb, formation_key, context)
         # « depuis quand il existe ? » right after the contrôle de moralité: the pronoun stands for what was just
         # said, and the search finds the question there.
-        elif points_back(text) and not load_index().beyond(text) and \
+        elif points_back(text) and not beyond and \
                 (topic := followed_topic(text, tracker.get_slot("last_topic"))):
             reply = understood_answer([topic], kb, formation_key, context)
         if reply is None:

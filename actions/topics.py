@@ -362,6 +362,31 @@ def application_procedure_not_said(text: str) -> List[Message]:
         find_phrase(said, phrase) for phrase in words()["application_procedure"]) else []
 
 
+def names_a_subject_beyond_the_sources(kb: KnowledgeBase, formation_key: Optional[str], text: str) -> bool:
+    """The message names a subject of `subjects_beyond_the_sources` that neither the formation's fiche nor its
+    complements mention (« une équivalence SSIAP ? », « par une VAE ? »): no answer covers it."""
+    formation = kb.formation(formation_key)
+    sources = [provenance.sentence for provenance in formation.section_texts] + \
+        [complement.text for complement in kb.complements_of(formation.key)]
+    return _unmentioned(words()["subjects_beyond_the_sources"], text, sources)
+
+
+def asks_what_the_topic_does_not_give(kb: KnowledgeBase, formation_key: Optional[str], names: Sequence[str],
+                                      text: str) -> bool:
+    """The message asks a topic of `names` about what is not the formation's (its `not_given`: the internships'
+    length asked as a duration) and the fiche does not mention it (a complement saying when a stage needs the
+    autorisation préalable gives no length)."""
+    fiche = [provenance.sentence for provenance in kb.formation(formation_key).section_texts]
+    return any(_unmentioned(topics()[name].not_given, text, fiche) for name in names if name in topics())
+
+
+def _unmentioned(phrases: Sequence[str], text: str, sources: Sequence[str]) -> bool:
+    """`text` names one of `phrases` that none of `sources` names."""
+    said = normalise_space(text)
+    return any(find_phrase(said, phrase) and not any(find_phrase(normalise_space(source), phrase) for source in sources)
+               for phrase in phrases)
+
+
 @lru_cache(maxsize=None)
 def selection_modes() -> Tuple[str, ...]:
     """The ways of selecting candidates a fiche may cite (knowledge/cues.yml, which the builder reads them by)."""

@@ -37,6 +37,10 @@ class Topic:
     # professionnelle), read by the search in its place; None for a topic about the formation itself, where
     # a pronoun stands for the formation (« à quels emplois prépare-t-il ? » after its duration).
     pronoun_stands_for: Optional[str] = None
+    # What people ask of this topic that is not the formation's (« le stage, il dure combien ? » asked as a
+    # duration): a question naming one, on a fiche that does not mention it, hears that the fiche says
+    # nothing of it after the answer, instead of the formation's value alone, which would read as its answer.
+    not_given: Tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=None)
@@ -52,7 +56,8 @@ def _topic(name: str, entry: dict) -> Topic:
     asked_as = {next(iter(fact)): tuple(next(iter(fact.values()))) for fact in entry.get("facts") or ()
                 if isinstance(fact, dict)}
     return Topic(name=name, **{**entry, "follow_ups": tuple(entry.get("follow_ups") or ()), "facts": tuple(facts),
-                               "asked_as": asked_as, "quoted": tuple(entry.get("quoted") or ())})
+                               "asked_as": asked_as, "quoted": tuple(entry.get("quoted") or ()),
+                               "not_given": tuple(entry.get("not_given") or ())})
 
 
 def topic_names() -> Tuple[str, ...]:

@@ -188,6 +188,31 @@ def test_a_question_on_a_fact_the_fiche_lacks_says_so_before_what_it_has(ask, fo
     assert phrase("beyond_the_fiche") not in text and formation.careers.value[0] in text
 
 
+def test_further_studies_named_by_a_degree_after_the_bts_are_what_the_fiche_lacks(ask, formation):
+    assert formation.further_studies is None
+    text, _, _ = ask("ask_careers", text="après le bts mos on peut faire une licence pro ?")
+    assert text.startswith(phrase("beyond_the_fiche"))
+
+
+def test_the_length_of_the_internships_hears_that_the_fiche_is_silent(ask, formation, kb):
+    assert not any("stage" in provenance.sentence for provenance in formation.section_texts)
+    assert any("22 semaines" in complement.text for complement in kb.complements)
+    text, _, _ = ask("ask_duration", text="le stage en entreprise il dure cb de tps ?")
+    assert f"dure {formation.identity.duration.value}" in text and phrase("beyond_the_fiche") in text
+    assert "22 semaines" not in text
+    text, _, _ = ask("ask_duration", text="ça dure combien de temps ?")
+    assert phrase("beyond_the_fiche") not in text
+
+
+@pytest.mark.parametrize("intent, question", [
+    ("ask_program", "avec le BTS on a une équivalence SSIAP ?"),
+    ("ask_overview", "je pourrais obtenir le BTS par une VAE, sans refaire toute la formation ?"),
+])
+def test_a_subject_no_source_mentions_gets_the_honest_answer(ask, intent, question):
+    text, _, _ = ask(intent, text=question)
+    assert text.startswith("Je ne peux pas répondre à cette question : la fiche de la formation ne l'aborde pas")
+
+
 def test_parcoursup_expectations(ask, formation):
     text, _, _ = ask("ask_selection", text="quels sont les attendus de Parcoursup ?")
     for expectation in formation.parcoursup_expectations.value:

@@ -7,6 +7,7 @@ from actions.complements import clearest_complement
 from actions.fallback import STRONG_SUPPORT, strongly_supported
 from actions.fallback_action import ActionHandleFallback
 from actions.retrieval import MIN_SCORE
+from actions.topics import names_a_subject_beyond_the_sources
 from knowledge.schema import Establishment
 
 
@@ -107,6 +108,27 @@ def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make
     texts, _ = render(run_action(ActionHandleFallback(), make_tracker(
         "nlu_fallback", "il fait beau aujourd'hui chez vous ?", intent_ranking=ranking))[0])
     assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
+@pytest.mark.parametrize("text", [
+    # A subject neither the fiche nor a complement mentions.
+    "J'ai 8 ans d'expérience en gardiennage. Je pourrais obtenir le BTS par une VAE ?",
+    # Only out-of-scope questions are like it, for the search.
+    "on peut le faire à distance ?",
+])
+def test_an_unsure_message_on_what_no_answer_covers_is_not_asked_which_topic_it_means(
+        make_tracker, run_action, render, text):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "ask_modules", "confidence": 0.3},
+               {"name": "ask_overview", "confidence": 0.28}]
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", text, intent_ranking=ranking))[0])
+    assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
+def test_a_subject_a_source_mentions_is_not_beyond_the_sources(kb):
+    assert names_a_subject_beyond_the_sources(kb, None, "on peut passer une VAE ?")
+    complement = kb.complements[0].copy(update={"text": "Le BTS peut aussi s'obtenir par la VAE."})
+    told = kb.copy(update={"complements": [*kb.complements, complement]})
+    assert not names_a_subject_beyond_the_sources(told, None, "on peut passer une VAE ?")
 
 
 def test_an_unsure_message_two_topics_of_the_knowledge_base_answer_gets_a_clarifying_question(
