@@ -10,11 +10,11 @@ from knowledge.topics import topic_of_intent, topics
 from actions.complements import clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import (
-    asks, asks_about_own_admission, join_fr, question_of, typed_words, without_whom_to_contact, words,
+    asks, asks_about_own_admission, join_fr, ordinal_in, question_of, typed_words, without_whom_to_contact, words,
 )
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
-    ASSISTANT, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
+    ASSISTANT, MIN_LEAD, MIN_SCORE, OUT_OF_SCOPE, clauses_asking, followed_topic, load_index, topics_asked,
 )
 from actions.topics import (
     ASKS_BACK, SUBJECT_KINDS, Context, answer_questions, answer_topic, answerable_topic, asked_about, asks_back,
@@ -71,7 +71,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     return answered_from_the_situation(kb, formation_key, context, ranking) or \
         answered_beside_the_guide(kb, formation_key, context, ranking) or \
         answered_past_the_greeting(kb, formation_key, context, ranking) or \
-        (None if index.clear_label(context.text) == OUT_OF_SCOPE else
+        (None if like_out_of_scope(index.evidence(context.text).scores) else
          clarification(ranking, context.entities, strongly_supported(index.evidence(context.text).scores))) or \
         answered_from_its_subject(kb, formation_key, context)
 
@@ -79,6 +79,14 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
 # The two readings the user's own situation reconciles: its guide's answer quotes the bacs the fiche accepts.
 ELIGIBILITY = "eligibility"
 BAC_OR_OWN_ADMISSION = {"bac", ELIGIBILITY}
+
+
+def like_out_of_scope(scores: Dict[str, float]) -> bool:
+    """The search finds out-of-scope questions about as like the message as anything the assistant answers
+    (« c'est dans quelle ville qu'il vaut mieux le faire ? »): two topics its words suggest are not two readings
+    worth a question."""
+    best = max(scores.values(), default=0.0)
+    return best >= MIN_SCORE and scores.get(OUT_OF_SCOPE, 0.0) * MIN_LEAD >= best
 
 
 def answered_from_the_situation(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
@@ -111,6 +119,7 @@ def answered_beside_the_guide(kb: KnowledgeBase, formation_key: Optional[str], c
 # The topic that says what the fiche says of a module, a sector or an institution (« c'est quoi … ? »), and
 # the one that lists the optional modules or tells of the one a message names (knowledge/topics.yml).
 SUBJECT_TOPIC = next(topic.name for topic in topics().values() if topic.composer == "subject")
+ITEM_TOPIC = next(topic.name for topic in topics().values() if topic.composer == "select_item")
 MODULES_TOPIC = next(topic.name for topic in topics().values() if topic.composer == "modules")
 # Intents that only need a polite word back: next to a question, they do not compete with its topic.
 SOCIAL_INTENTS = ("greet", "thank", "goodbye")
@@ -171,6 +180,11 @@ def next_reading(kb: KnowledgeBase, formation_key: Optional[str], context: Conte
     return understood_answer([topic], kb, formation_key, context)
 
 
+def best_intents(ranking: Sequence[Dict], count: int = 2) -> List[str]:
+    """The names of the classifier's `count` best intents, nlu_fallback left out."""
+    return [entry.get("name") for entry in ranking if entry.get("name") != FALLBACK_INTENT][:count]
+
+
 def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Context,
                  ranking: Sequence[Dict]) -> Optional[Reply]:
     """An unsure message whose clearly best reading is a question on what was just said (« et le 2eme c
@@ -179,6 +193,11 @@ def from_context(kb: KnowledgeBase, formation_key: Optional[str], context: Conte
     candidates = [entry for entry in ranking if entry.get("name") != FALLBACK_INTENT] + [{"confidence": 0.0}] * 2
     best, second = candidates[0], candidates[1]
     topic = answerable_topic(best.get("name"))
+    # « le point 2, tu peux réexpliquer ? », « what about number one? » right after a list: an ordinal, and a
+    # question on an item among the two best readings, whichever is first (a definition, the overview).
+    read_as_items = ITEM_TOPIC in map(answerable_topic, best_intents(ranking))
+    if context.listed_items and ordinal_in(context.text) and read_as_items:
+        return answer_topic(ITEM_TOPIC, kb, formation_key, context)
     # Questions on what was just said: the search index cannot see the conversation, which may answer them.
     if topic not in ASKS_BACK:
         return None
@@ -199,7 +218,7 @@ def about_the_assistant(kb: KnowledgeBase, formation_key: Optional[str], context
     that reading, the assistant presents itself."""
     if load_index().clear_label(context.text) != ASSISTANT:
         return False
-    best_two = [entry.get("name") for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
+    best_two = best_intents(ranking)
     if ASSISTANT in best_two:
         return True
     topic = answerable_topic(best_two[0] if best_two else None)

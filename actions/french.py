@@ -225,7 +225,13 @@ def ordinal_in(text: str) -> str:
     missed; "" when it has none."""
     typed = typed_words(text)
     known = {**words()["ordinals"], **dict.fromkeys(words()["last"])}
-    return next((word for word in typed if word in known or NUMBERED.fullmatch(word)), "")
+    numbers, markers = words()["number_words"], words()["ordinal_markers"]
+    for before, word in zip([""] + typed, typed):
+        if word in known or NUMBERED.fullmatch(word):
+            return word
+        if before in markers and word in numbers:
+            return str(numbers[word])
+    return ""
 
 
 def ordinal_index(ordinal: str, size: int) -> Optional[int]:

@@ -274,10 +274,11 @@ def compose_bac(topic: Topic, formation: Formation, kb: KnowledgeBase, context: 
 
 def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, context: Context) -> Answer:
     """The optional modules, or the one the message names, or the one whose sectors the fiche cites the sector
-    the message names in (« le module d'approfondissement, on peut le faire sur l'incendie ? »)."""
+    the message names in (« le module d'approfondissement, on peut le faire sur l'incendie ? »), or the other of
+    two after one of them."""
     if context.entities.get("module"):
         return module_detail(formation, kb, context.entities["module"])
-    citing = _module_citing(formation, context.entities.get("sector") or "")
+    citing = _module_citing(formation, context.entities.get("sector") or "") or _the_other_module(formation, context)
     if citing:
         return module_detail(formation, kb, citing.name)
     if not formation.modules or not formation.modules_intro:
@@ -291,6 +292,15 @@ def compose_modules(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     buttons = [button(upper_first(name), topic.intent, {"module": name}) for name in names]
     return Answer([Message(topic.response, values)], context={"listed_items": {"kind": "module", "items": names}},
                   buttons=buttons)
+
+
+def _the_other_module(formation: Formation, context: Context) -> Optional[OptionalModule]:
+    """« Et l'autre module, il couvre quels domaines ? » right after one of a fiche's two modules: the other."""
+    subject = context.subject or {}
+    if subject.get("kind") != "module" or len(formation.modules) != 2 or \
+            not set(typed_words(context.text)) & set(words()["the_other"]):
+        return None
+    return next((module for module in formation.modules if fold(module.name) != fold(subject["name"])), None)
 
 
 def module_detail(formation: Formation, kb: KnowledgeBase, name: Optional[str]) -> Answer:

@@ -244,6 +244,15 @@ def test_module_detail_gives_purpose_audience_and_examples(ask, formation):
         assert slots["subject"] == {"kind": "module", "name": module.name}
 
 
+def test_the_other_module_after_one_of_two(ask, formation):
+    assert len(formation.modules) == 2
+    first, other = formation.modules
+    text, _, _ = ask("ask_modules", slots={"subject": {"kind": "module", "name": first.name}},
+                     text="Et l'autre module, il couvre quels domaines ?")
+    assert f"« {other.name} »" in text and all(sector in text for sector in other.examples)
+    assert f"« {first.name} »" not in text
+
+
 def test_the_second_item_of_the_last_list(ask, formation):
     names = [module.name for module in formation.modules]
     text, _, _ = ask("select_item", {"ordinal": "2"}, {"listed_items": {"kind": "module", "items": names}})

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from actions.complements import clearest_complement
-from actions.fallback import STRONG_SUPPORT, strongly_supported
+from actions.fallback import STRONG_SUPPORT, like_out_of_scope, strongly_supported
 from actions.fallback_action import ActionHandleFallback
-from actions.retrieval import MIN_SCORE
+from actions.retrieval import MIN_SCORE, load_index
 from actions.topics import names_a_subject_beyond_the_sources
 from knowledge.schema import Establishment
 
@@ -275,6 +275,35 @@ def test_an_unsure_question_on_the_list_just_given_gets_the_item(make_tracker, r
                            {"listed_items": {"kind": "text", "items": ["premier point", "second point"]}}, UNSURE_ITEM)
     texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
     assert "second point" in texts[0] and "premier point" not in " ".join(texts)
+
+
+@pytest.mark.parametrize("text, ranking", [
+    # Torn between two questions on what was just said: a definition, an item.
+    ("Tu peux me réexpliquer le point 2 ? j'ai pas trop compris",
+     [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_definition", "confidence": 0.27},
+      {"name": "select_item", "confidence": 0.12}]),
+    # Read first as the overview, next as an item.
+    ("what about number two, who is it for?",
+     [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_overview", "confidence": 0.25},
+      {"name": "select_item", "confidence": 0.16}]),
+])
+def test_an_unsure_question_naming_an_item_of_the_list_just_given_gets_the_item(
+        make_tracker, run_action, render, text, ranking):
+    tracker = make_tracker("nlu_fallback", text, None,
+                           {"listed_items": {"kind": "text", "items": ["premier point", "second point"]}}, ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert "second point" in texts[0] and "premier point" not in " ".join(texts)
+
+
+def test_a_question_the_search_finds_as_like_out_of_scope_questions_gets_no_clarification(
+        make_tracker, run_action, render):
+    text = "C'est dans quelle ville qu'il vaut mieux faire cette formation ?"
+    assert like_out_of_scope(load_index().evidence(text).scores)
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_program", "confidence": 0.2},
+               {"name": "ask_careers", "confidence": 0.18}]
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", text, intent_ranking=ranking))[0])
+    assert texts[0].startswith("Je ne peux pas répondre à cette question")
+    assert not like_out_of_scope(load_index().evidence("Le CNAPS intervient avant l'entrée en formation ?").scores)
 
 
 def test_an_unsure_question_on_an_item_with_no_list_in_the_conversation_is_not_answered_as_one(

@@ -73,6 +73,8 @@ def test_a_sentence_asks_with_a_question_mark_or_a_question_word(sentence, askin
 
 @pytest.mark.parametrize("text, ordinal", [
     ("et le quatrième ?", "quatrieme"), ("c koi le 3eme", "3eme"), ("et le dernier", "dernier"), ("et ça ?", ""),
+    ("Tu peux me réexpliquer le point 2 ?", "2"), ("le point deux", "2"), ("what about number one?", "1"),
+    ("the third one", "third"), ("j'en ai un ou deux", ""),
 ])
 def test_the_ordinal_of_a_message(text, ordinal):
     assert ordinal_in(text) == ordinal
