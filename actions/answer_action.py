@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from knowledge.loader import load_knowledge_base
 
+from actions.eligibility import eligibility_reply
 from actions.fallback import assistant_ranked_next, honest_answer, searched_instead, the_sectors, where_to_turn
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
@@ -28,6 +29,7 @@ from actions.topics import (
 )
 from actions.tracker import (
     conversation_context, formation_events, latest_intent, remembered_situation, runners_up, send,
+    situation_told_without_a_question,
 )
 
 
@@ -61,6 +63,11 @@ class ActionAnswerTopic(Action):
         if asked.key is None:
             return send(ask_which_formation(kb, topic, asked.candidates), dispatcher)
         switched = formation_events(kb, asked, remembered)
+        # « Ma fille passe son bac avec spé SVT ; elle voudrait travailler dans la protection de sites. »: no question,
+        # a situation; the guide's answer for it, as when the classifier reads the message so.
+        told = situation_told_without_a_question(tracker)
+        if told and topic not in FOLLOW_UPS:
+            return switched + send(eligibility_reply(kb, asked.key, told).then(user_situation=told), dispatcher)
         # The formation's name says nothing of which fact is wanted (« et pour le bac pro métiers … »).
         if asked.named:
             context = replace(context, text=without_formation_names(kb, context.text))

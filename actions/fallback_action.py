@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from knowledge.loader import load_knowledge_base
 from knowledge.topics import topics
 
+from actions.eligibility import eligibility_reply
 from actions.fallback import (
     FALLBACK_INTENT, about_the_assistant, complement_topic, from_context, honest_answer, understood_answer, unsure,
     where_to_turn,
@@ -23,7 +24,8 @@ from actions.retrieval import followed_topic, load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, names_a_subject_beyond_the_sources, topic_of_quoted_fact
 from actions.tracker import (
-    conversation_context, formation_events, latest_intent, remembered_situation, send, user_text,
+    conversation_context, formation_events, latest_intent, remembered_situation, send, situation_told_without_a_question,
+    user_text,
 )
 
 # The topic whose answer quotes the métier fiches (knowledge/topics.yml, answers_metier_questions).
@@ -77,6 +79,9 @@ class ActionHandleFallback(Action):
         # seldom a question on the métier's career.
         elif metier_answer(kb, formation_key, text, facts=[SALARY]):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
+        # « je passe le bac cette année avec spé SES et HGGSP, et plus tard je veux bosser dans la sécu. »
+        elif told := situation_told_without_a_question(tracker):
+            reply = eligibility_reply(kb, formation_key, told).then(user_situation=told)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
             if about_the_assistant(kb, formation_key, context, ranking):

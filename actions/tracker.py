@@ -13,7 +13,7 @@ from knowledge.schema import KnowledgeBase
 from actions.bacs import bac_named_in, canonical_bac
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
-from actions.french import in_french_words, is_english
+from actions.french import asks, in_french_words, is_english
 from actions.replies import Reply
 from actions.topics import Context, ranked_topics
 from actions.wording import render
@@ -63,6 +63,15 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
 def stated_situation(tracker: Tracker) -> Optional[str]:
     """The situation the latest message states (a bac, reconversion, « je ne sais pas »…), if any."""
     return read_situation(latest_intent(tracker), message_entities(tracker), tracker.latest_message.get("text") or "")
+
+
+def situation_told_without_a_question(tracker: Tracker) -> Optional[str]:
+    """The situation a message states without asking anything (« je passe le bac cette année avec spé SES et
+    HGGSP, et plus tard je veux bosser dans la sécu. »): the user says who they are, as in « j'ai un bac
+    général », whatever topic the rest of their words suggest."""
+    said = user_text(tracker)
+    situation = stated_situation(tracker)
+    return situation if said and not asks(said) and situation not in (None, UNKNOWN) else None
 
 
 def remembered_situation(tracker: Tracker) -> List[EventType]:

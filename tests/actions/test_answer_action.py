@@ -101,12 +101,24 @@ def test_program_answers_first_and_gives_every_teaching_area_on_demand(ask_more,
         ("on apprend à manager le personnel, les ressources humaines ?", "human_resources"),
         ("on travaille avec la police et la gendarmerie ?", "client_relations"),
         ("et on apprend aussi à gérer le client, le donneur d'ordre ?", "client_relations"),
+        ("on apprend a gerer une equipe ou c que de la surveillance", "human_resources"),
+        ("y a un peu de juridique ou c'est que du terrain ?", "law_economics"),
     ],
 )
 def test_what_is_taught_quotes_the_sentence_closest_to_the_question(ask, formation, question, area):
     sentence = getattr(formation.description.learning, area).source.sentence
     text, _, _ = ask("ask_program", text=question)
     assert text.startswith(f"D'après la fiche de la formation : « {sentence} »")
+
+
+def test_a_situation_told_without_a_question_gets_the_guides_answer(ask, formation):
+    told = "Ma fille passe un bac général avec les spécialités SVT ; elle voudrait travailler dans la protection de sites."
+    text, _, slots = ask("ask_program", {"bac": "bac général"}, text=told)
+    assert text.startswith(render_message(Message("eligibility_bac_listed", {
+        "title": formation.identity.title.value, "bac": "bac général"})).text)
+    assert formation.access.selection_source.sentence in text and slots["user_situation"] == "bac général"
+    text, _, _ = ask("ask_program", {"bac": "bac général"}, text=told + " On y apprend quoi ?")
+    assert text.startswith("D'après la fiche de la formation : «") and "profils" not in text
 
 
 def test_moral_check_adds_one_sourced_complement(ask, kb, formation):

@@ -295,6 +295,17 @@ def test_an_unsure_question_naming_an_item_of_the_list_just_given_gets_the_item(
     assert "second point" in texts[0] and "premier point" not in " ".join(texts)
 
 
+def test_an_unsure_message_telling_a_situation_without_a_question_gets_the_guides_answer(
+        make_tracker, run_action, render, formation):
+    told = "Bon je t'explique : je passe le bac cette année avec spé SES et HGGSP, et plus tard je veux bosser dans la sécu."
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "goodbye", "confidence": 0.38},
+               {"name": "inform_situation", "confidence": 0.22}]
+    messages, slots = run_action(ActionHandleFallback(), make_tracker("nlu_fallback", told, intent_ranking=ranking))
+    texts, _ = render(messages)
+    assert "bac général" in texts[0] and formation.access.selection_source.sentence in " ".join(texts)
+    assert slots["user_situation"] == "bac général"
+
+
 def test_a_question_the_search_finds_as_like_out_of_scope_questions_gets_no_clarification(
         make_tracker, run_action, render):
     text = "C'est dans quelle ville qu'il vaut mieux faire cette formation ?"
@@ -322,9 +333,18 @@ def test_an_unsure_what_is_it_on_a_term_a_complement_defines_gets_the_definition
 
 
 def test_a_situation_stated_in_an_out_of_scope_message_is_kept_for_the_guide(make_tracker, run_action, render):
-    tracker = make_tracker("out_of_scope", "29 ans, bac général puis la fac de droit", {"bac": "bac général"})
+    tracker = make_tracker("out_of_scope", "29 ans, bac général puis la fac de droit, c'est payant ?",
+                           {"bac": "bac général"})
     messages, slots = run_action(ActionHandleFallback(), tracker)
     assert render(messages)[0][0].startswith("Je ne peux pas répondre")
+    assert slots["user_situation"] == "bac général"
+
+
+def test_a_situation_told_without_a_question_in_an_out_of_scope_message_gets_the_guides_answer(
+        make_tracker, run_action, render):
+    tracker = make_tracker("out_of_scope", "29 ans, bac général puis la fac de droit", {"bac": "bac général"})
+    messages, slots = run_action(ActionHandleFallback(), tracker)
+    assert render(messages)[0][0].startswith("Oui : avec un bac général")
     assert slots["user_situation"] == "bac général"
 
 
