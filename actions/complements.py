@@ -99,15 +99,23 @@ NAMED_CLEAR_SCORE = 6.0
 
 
 def clearest_complement(kb: KnowledgeBase, question: str, formation_key: Optional[str] = None,
-                        min_score: float = CLEAR_SCORE) -> Optional[Complement]:
+                        min_score: float = CLEAR_SCORE, entities: Optional[Dict[str, str]] = None
+                        ) -> Optional[Complement]:
     """The one complement about the formation, among all topics', that clearly answers the question (« le
-    TFP APS c'est combien d'heures ? »), or None."""
+    TFP APS c'est combien d'heures ? »), or None. With the question's `entities`, a complement about one value
+    (the bac pro's 22 weeks of internships) is one only when they name it: « combien de semaines de stage
+    pendant la formation ? » does not ask about the bac pro."""
     asked = sorted(word_stems(question, framing=False))
     complements = kb.complements_of(formation_key)
     if not asked or len(complements) < 2:
         return None
     scores = _search_index(tuple(_searchable(complement) for complement in complements)).get_scores(asked)
-    best = max(range(len(complements)), key=lambda index: scores[index])
+    # Scored among all of them, whichever may be chosen: the search's statistics stay those of every question.
+    eligible = [index for index, complement in enumerate(complements) if entities is None or (
+        all(entities.get(kind) for kind in complement.about) and _concerns(complement, entities))]
+    if not eligible:
+        return None
+    best = max(eligible, key=lambda index: scores[index])
     others = [score for complement, score in zip(complements, scores) if complement.topic != complements[best].topic]
     if scores[best] >= min_score and scores[best] >= CLEAR_LEAD * max(others, default=0.0):
         return complements[best]

@@ -261,7 +261,8 @@ def searched_instead(kb: KnowledgeBase, formation_key: Optional[str], context: C
 
 def complement_topic(kb: KnowledgeBase, formation_key: Optional[str], context: Context) -> Optional[str]:
     """The topic of the one complement that clearly answers the question, if any."""
-    complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key)
+    complement = clearest_complement(kb, asked_about(context, kb.formation(formation_key)), formation_key,
+                                     entities=context.entities)
     return complement.topic if complement else None
 
 

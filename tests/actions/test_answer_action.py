@@ -216,6 +216,13 @@ def test_the_length_of_the_internships_hears_that_the_fiche_is_silent(ask, forma
     assert phrase("beyond_the_fiche") not in text
 
 
+def test_taking_both_modules_hears_that_the_fiche_is_silent(ask, formation):
+    text, _, _ = ask("ask_modules", text="Et on peut prendre les deux options en même temps ?")
+    assert all(module.name in text for module in formation.modules) and phrase("beyond_the_fiche") in text
+    text, _, _ = ask("ask_modules", text="c'est quoi les deux modules ?")
+    assert phrase("beyond_the_fiche") not in text
+
+
 @pytest.mark.parametrize("intent, question", [
     ("ask_program", "avec le BTS on a une équivalence SSIAP ?"),
     ("ask_overview", "je pourrais obtenir le BTS par une VAE, sans refaire toute la formation ?"),

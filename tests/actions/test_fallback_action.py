@@ -115,6 +115,8 @@ def test_an_unsure_message_about_what_the_fiche_does_not_cover_stays_honest(make
     "J'ai 8 ans d'expérience en gardiennage. Je pourrais obtenir le BTS par une VAE ?",
     # Only out-of-scope questions are like it, for the search.
     "on peut le faire à distance ?",
+    "Mon fils est dyslexique. Pourra-t-il avoir un tiers-temps aux épreuves ?",
+    "Peut-on passer ce diplôme en candidat libre ?",
 ])
 def test_an_unsure_message_on_what_no_answer_covers_is_not_asked_which_topic_it_means(
         make_tracker, run_action, render, text):
@@ -122,6 +124,14 @@ def test_an_unsure_message_on_what_no_answer_covers_is_not_asked_which_topic_it_
                {"name": "ask_overview", "confidence": 0.28}]
     texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", text, intent_ranking=ranking))[0])
     assert texts[0].startswith("Je ne peux pas répondre à cette question")
+
+
+def test_a_complement_about_one_bac_answers_only_a_question_naming_it(kb):
+    question = "combien de semaines de stage pendant la formation ?"
+    about_the_bac = clearest_complement(kb, question)
+    assert about_the_bac is not None and about_the_bac.about
+    assert clearest_complement(kb, question, entities={}) is None
+    assert clearest_complement(kb, question, entities=dict(about_the_bac.about)) == about_the_bac
 
 
 def test_a_subject_a_source_mentions_is_not_beyond_the_sources(kb):
