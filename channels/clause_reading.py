@@ -9,6 +9,11 @@ each is run through the same NLU model and its reading is added to the message's
 `clauses`, which the action server receives with the tracker (`latest_message`):
 `[{"text": clause, "intent": name, "confidence": c}, ...]`.
 
+A message the classifier reads whole as a short answer (« oui », « non ») whose other clause it surely reads as a
+question (« oui et ça dure combien ? », « non, pas vraiment, et vous êtes qui ? ») is that question: its intent
+becomes the clause's, ahead of the others in the ranking, so that the rules answer the question instead of
+acknowledging the « oui ».
+
 Only messages of a conversation are read so (`/model/parse` stays a single reading), and only those of
 several clauses (about one in ten): each clause costs what understanding a short message costs (about
 3 ms of CPU). Patched: `MessageProcessor.parse_message`, pinned to rasa 3.6 (constraints.txt).
@@ -23,6 +28,8 @@ from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.french import question_clauses
+from actions.tracker import SURE_CLAUSE
+from knowledge.topics import topic_of_intent
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +49,20 @@ def clause_readings(processor: MessageProcessor, text: Text, tracker: DialogueSt
     return readings
 
 
+# Intents that only answer the assistant, and the one that asks about the assistant itself.
+SHORT_ANSWERS = ("affirm", "deny")
+ABOUT_THE_ASSISTANT = "bot_challenge"
+
+
+def question_behind_a_short_answer(parsed: Dict[Text, Any], readings: List[Dict[Text, Any]]) -> Optional[Dict]:
+    """The reading of the clause that asks a question (a topic, or about the assistant) in a message read whole
+    as « oui » or « non », when the classifier is sure of it; else None."""
+    if (parsed.get("intent") or {}).get("name") not in SHORT_ANSWERS:
+        return None
+    return next((reading for reading in readings if reading["confidence"] >= SURE_CLAUSE and (
+        reading["intent"] == ABOUT_THE_ASSISTANT or topic_of_intent(reading["intent"]))), None)
+
+
 async def parse_message(self: MessageProcessor, message: UserMessage, tracker: Optional[DialogueStateTracker] = None,
                         only_output_properties: bool = True) -> Dict[Text, Any]:
     parsed = await RASA_PARSE_MESSAGE(self, message, tracker, only_output_properties)
@@ -54,6 +75,12 @@ async def parse_message(self: MessageProcessor, message: UserMessage, tracker: O
             readings = []
         if readings:
             parsed[CLAUSES] = readings
+        question = question_behind_a_short_answer(parsed, readings)
+        if question:
+            asked = {"name": question["intent"], "confidence": question["confidence"]}
+            parsed["intent"] = asked
+            parsed["intent_ranking"] = [asked] + [entry for entry in parsed.get("intent_ranking") or []
+                                                  if entry.get("name") != asked["name"]]
     return parsed
 
 

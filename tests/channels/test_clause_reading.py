@@ -11,7 +11,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels import clause_reading
 
-READINGS = {"c'est un bac+2": ("ask_diploma", 0.99), "il faut quel bac pour y aller": ("ask_bac", 0.98)}
+READINGS = {"c'est un bac+2": ("ask_diploma", 0.99), "il faut quel bac pour y aller": ("ask_bac", 0.98),
+            "oui et ça dure combien ?": ("affirm", 0.87), "oui": ("affirm", 0.99),
+            "ça dure combien": ("ask_duration", 0.97), "oui et merci": ("affirm", 0.9), "merci": ("thank", 0.99)}
 
 
 class Processor:
@@ -56,6 +58,15 @@ def test_a_message_of_one_clause_a_command_and_model_parse_keep_one_reading(monk
         processor = Processor()
         assert clause_reading.CLAUSES not in parse(processor, text, with_tracker)
         assert processor.parsed == [text]
+
+
+def test_a_short_answer_that_asks_a_question_in_another_clause_is_that_question(monkeypatch) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
+    parsed = parse(Processor(), "oui et ça dure combien ?")
+    assert parsed["intent"] == {"name": "ask_duration", "confidence": 0.97}
+    assert parsed["intent_ranking"][0] == parsed["intent"]
+    # Thanks after the « oui » ask nothing: the message stays an « oui ».
+    assert parse(Processor(), "oui et merci")["intent"]["name"] == "affirm"
 
 
 def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
