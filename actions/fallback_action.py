@@ -84,7 +84,9 @@ class ActionHandleFallback(Action):
             reply = eligibility_reply(kb, formation_key, told).then(user_situation=told)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
-            if about_the_assistant(kb, formation_key, context, ranking):
+            # « Et pour quelle raison a-t-il été créé ? » after the diploma: « il » is what was just said.
+            pointing_back = points_back(text) and tracker.get_slot("last_topic")
+            if not pointing_back and about_the_assistant(kb, formation_key, context, ranking):
                 dispatcher.utter_message(response="utter_iamabot")
                 return switched
             reply = from_context(kb, formation_key, context, ranking) or \

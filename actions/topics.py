@@ -7,6 +7,7 @@ the rest, which « En savoir plus » shows (actions/pages.py). No fact and no Fr
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -323,8 +324,10 @@ def module_detail(formation: Formation, kb: KnowledgeBase, name: Optional[str]) 
     return Answer([message], examples, remembered)
 
 
-def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[Dict[str, str]]) -> Answer:
-    """Answers « c'est quoi ? » about a module, sector, institution or term the conversation named."""
+def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[Dict[str, str]],
+                    asked: str = "") -> Answer:
+    """Answers « c'est quoi ? » about a module, sector, institution or term the conversation named; `asked`, the
+    question, puts first what the sources add that it names (the complement asked as « c'est quoi le … ? »)."""
     if not subject:
         return Answer([Message("ask_which_subject")], buttons=[topic_button("modules"), topic_button("program")])
     kind, name = subject["kind"], subject["name"]
@@ -333,15 +336,31 @@ def explain_subject(formation: Formation, kb: KnowledgeBase, subject: Optional[D
     definition = formation.definition_of(name)
     if definition is not None:
         values = {"term": definition.term, "meaning": definition.meaning}
+        said_of = [complement_message(complement) for complement in sorted(
+            complements_about(kb, formation, definition.term), key=lambda complement: not named_by(complement, asked))]
         if definition.description:
             described = phrase("definition_description", description=definition.description)
-            return Answer([Message("answer_definition_described", {**values, "description": described})],
+            return Answer([Message("answer_definition_described", {**values, "description": described})], said_of,
                           context={"subject": subject})
-        return Answer([Message("answer_definition", values)], context={"subject": subject})
+        return Answer([Message("answer_definition", values)], said_of, context={"subject": subject})
     where = _where_the_fiche_mentions(formation, name)
     if where is None:
         return Answer()
     return Answer([Message("answer_example_item", {"name": name, "context": where})], context={"subject": subject})
+
+
+def complements_about(kb: KnowledgeBase, formation: Formation, term: str) -> List[Complement]:
+    """The complements whose text is about `term`, which they open with (« Le <terme> est un établissement
+    public … », « Le <terme> est en activité depuis … »): what « En savoir plus » adds to its definition. One
+    opening with a longer name of the formation (« Le <terme> <sigle> est … ») is about the formation."""
+    opening = re.compile(r"(?:(?:le|la|les|l')\s*)?(" + re.escape(fold(term)) + r")\b")
+    longer_names = [fold(name) for name in formation.names if len(fold(name)) > len(fold(term))]
+
+    def about_the_term(text: str) -> bool:
+        match = opening.match(fold(text))
+        return bool(match) and not any(fold(text)[match.start(1):].startswith(name) for name in longer_names)
+
+    return [complement for complement in kb.complements_of(formation.key) if about_the_term(complement.text)]
 
 
 def sector_mention(formation: Formation, context: Context, names: Sequence[str]) -> List[Message]:
@@ -432,11 +451,11 @@ def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     else what the conversation was about."""
     for kind in SUBJECT_KINDS:
         if context.entities.get(kind):
-            return explain_subject(formation, kb, {"kind": kind, "name": context.entities[kind]})
+            return explain_subject(formation, kb, {"kind": kind, "name": context.entities[kind]}, context.text)
     said = set(typed_words(context.text))
     defined = next((d for d in formation.definitions if fold(d.term) in said), None)
     if defined:
-        return explain_subject(formation, kb, {"kind": "term", "name": defined.term})
+        return explain_subject(formation, kb, {"kind": "term", "name": defined.term}, context.text)
     explained = next((c for c in kb.complements for term in terms_defined_in(c.text) if fold(term) in said), None)
     if explained:
         return Answer([complement_message(explained)])

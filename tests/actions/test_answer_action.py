@@ -148,6 +148,18 @@ def test_what_is_the_cnaps(ask, formation):
     assert formation.definition_of("CNAPS").description in described
 
 
+def test_a_definition_offers_what_the_complements_say_of_the_term(ask, kb, formation):
+    about = [complement for complement in kb.complements if complement.text.startswith("Le CNAPS ")]
+    assert len(about) >= 3
+    first, buttons, slots = ask("ask_definition", {"term": "CNAPS"}, text="c'est quoi le CNAPS ?")
+    assert formation.definition_of("CNAPS").meaning in first and buttons[0]["payload"] == "/ask_more"
+    second, _, _ = ask("ask_more", slots={"more": slots["more"]})
+    assert all(complement.text.rstrip(".") in first + second for complement in about[:3])
+    # « Le BTS MOS est … » is about the formation, not about the term « BTS ».
+    text, buttons, _ = ask("ask_definition", {"term": "BTS"}, text="c'est quoi un BTS ?")
+    assert "Hors fiche" not in text and not buttons
+
+
 def test_bac_list_quotes_the_fiche(ask, formation):
     text, _, _ = ask("ask_bac")
     assert f"« {formation.access.bacs.source.sentence} »" in text

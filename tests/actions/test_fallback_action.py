@@ -202,6 +202,18 @@ def test_an_unsure_question_read_next_as_about_the_assistant_gets_its_presentati
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=question)
     assert not texts[0].startswith("Je suis un assistant virtuel")
 
+def test_an_unsure_question_pointing_back_at_what_was_just_said_is_not_about_the_assistant(
+        make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_selection", "confidence": 0.35},
+               {"name": "bot_challenge", "confidence": 0.15}]
+    question = "Et pour quelle raison a-t-il été créé ?"
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", question, intent_ranking=ranking))[0])
+    assert texts[0].startswith("Je suis un assistant virtuel")
+    tracker = make_tracker("nlu_fallback", question, None, {"last_topic": "overview"}, ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert not texts[0].startswith("Je suis un assistant virtuel")
+
+
 def test_unsure_between_the_bacs_and_ones_admission_a_stated_situation_gets_the_guides_answer(
         make_tracker, run_action, render):
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_bac", "confidence": 0.38},
