@@ -14,9 +14,13 @@ question (« oui et ça dure combien ? », « non, pas vraiment, et vous êtes q
 becomes the clause's, ahead of the others in the ranking, so that the rules answer the question instead of
 acknowledging the « oui ».
 
+A message the classifier is unsure of whose one question comes with sentences that only give context (« Hello,
+what is the BTS MOS? I don't understand the name. ») has that question read on its own too: the fallback
+action answers a reading the classifier is sure of.
+
 Only messages of a conversation are read so (`/model/parse` stays a single reading), and only those of
-several clauses (about one in ten): each clause costs what understanding a short message costs (about
-3 ms of CPU). Patched: `MessageProcessor.parse_message`, pinned to rasa 3.6 (constraints.txt).
+several clauses (about one in ten) or unsure with context: each clause costs what understanding a short
+message costs (about 3 ms of CPU). Patched: `MessageProcessor.parse_message`, pinned to rasa 3.6 (constraints.txt).
 """
 from __future__ import annotations
 
@@ -27,20 +31,24 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.french import question_clauses
+from actions.french import question_clauses, question_of
 from actions.tracker import SURE_CLAUSE
 from knowledge.topics import topic_of_intent
 
 logger = logging.getLogger(__name__)
 
 CLAUSES = "clauses"
+FALLBACK_INTENT = "nlu_fallback"
 RASA_PARSE_MESSAGE = MessageProcessor.parse_message
 
 
-def clause_readings(processor: MessageProcessor, text: Text, tracker: DialogueStateTracker) -> List[Dict[Text, Any]]:
-    """The classifier's reading of each clause of `text` that may ask something, for two clauses or more."""
+def clause_readings(processor: MessageProcessor, text: Text, tracker: DialogueStateTracker,
+                    unsure: bool = False) -> List[Dict[Text, Any]]:
+    """The classifier's reading of each clause of `text` that may ask something, for two clauses or more; for
+    a message the classifier is `unsure` of, also of its one question when other sentences only give context
+    (« Hello, what is the BTS MOS? I don't understand the name. »)."""
     clauses = [clause.strip() for clause in question_clauses(text)] if not text.startswith("/") else []
-    if len(clauses) < 2:
+    if len(clauses) < 2 and not (unsure and clauses and question_of(text) != text):
         return []
     readings = []
     for clause in clauses:
@@ -69,7 +77,8 @@ async def parse_message(self: MessageProcessor, message: UserMessage, tracker: O
     if tracker is not None and not self.http_interpreter:
         # The message is understood whole already: a clause that cannot be read leaves it so.
         try:
-            readings = clause_readings(self, message.text or "", tracker)
+            unsure = (parsed.get("intent") or {}).get("name") == FALLBACK_INTENT
+            readings = clause_readings(self, message.text or "", tracker, unsure)
         except Exception:  # noqa: BLE001 - any failure of an extra reading
             logger.exception("The clauses of a message could not be read one by one; it is read whole.")
             readings = []

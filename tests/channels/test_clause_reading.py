@@ -13,7 +13,10 @@ from channels import clause_reading
 
 READINGS = {"c'est un bac+2": ("ask_diploma", 0.99), "il faut quel bac pour y aller": ("ask_bac", 0.98),
             "oui et ça dure combien ?": ("affirm", 0.87), "oui": ("affirm", 0.99),
-            "ça dure combien": ("ask_duration", 0.97), "oui et merci": ("affirm", 0.9), "merci": ("thank", 0.99)}
+            "ça dure combien": ("ask_duration", 0.97), "oui et merci": ("affirm", 0.9), "merci": ("thank", 0.99),
+            "Hello, what is it? I don't understand the name.": ("nlu_fallback", 0.55),
+            "Hello, what is it": ("ask_overview", 0.87),
+            "J'ai deux enfants. Ça dure combien ?": ("ask_duration", 0.97)}
 
 
 class Processor:
@@ -67,6 +70,16 @@ def test_a_short_answer_that_asks_a_question_in_another_clause_is_that_question(
     assert parsed["intent_ranking"][0] == parsed["intent"]
     # Thanks after the « oui » ask nothing: the message stays an « oui ».
     assert parse(Processor(), "oui et merci")["intent"]["name"] == "affirm"
+
+
+def test_the_one_question_of_an_unsure_message_with_context_is_read_on_its_own(monkeypatch) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
+    parsed = parse(Processor(), "Hello, what is it? I don't understand the name.")
+    assert parsed[clause_reading.CLAUSES] == [{"text": "Hello, what is it", "intent": "ask_overview", "confidence": 0.87}]
+    # A message the classifier is sure of is read whole only.
+    processor = Processor()
+    assert clause_reading.CLAUSES not in parse(processor, "J'ai deux enfants. Ça dure combien ?")
+    assert processor.parsed == ["J'ai deux enfants. Ça dure combien ?"]
 
 
 def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
