@@ -1,7 +1,7 @@
 """The end-to-end answer check: plays tests/conversations/ against a running assistant over REST and
 judges each reply on its content (the facts it must contain, those it must not, honesty).
 
-    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | --set fresh | --set fresh2 | --blind]
+    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | fresh | fresh2 | fresh3] [--blind]
 
 tests/e2e/test_conversations.py runs the same check in `make test`. A conversation is right when every
 one of its replies is; the score is the share of right conversations. `--blind` plays the blind set
@@ -10,7 +10,9 @@ of fixes. `--set kinds` plays the development set written from the understanding
 messages (tests/conversations/kinds/). `--set fresh` plays the development set written on 7 December
 evening to compare two versions of the assistant (tests/conversations/fresh/). `--set fresh2` plays the
 development set written on 8 December from the same files, to measure the assistant on conversations nobody had
-tuned it for before its own failures were fixed (tests/conversations/fresh2/).
+tuned it for before its own failures were fixed (tests/conversations/fresh2/). `--set fresh3` plays the set written
+the same day to measure the assistant after that day's fixes without being used to choose them
+(tests/conversations/fresh3/).
 """
 from __future__ import annotations
 
@@ -34,8 +36,9 @@ BLIND_CONVERSATIONS = CONVERSATIONS.parent / "blind" / "conversations.yml"
 KINDS_CONVERSATIONS = CONVERSATIONS.parent / "kinds" / "conversations.yml"
 FRESH_CONVERSATIONS = CONVERSATIONS.parent / "fresh" / "conversations.yml"
 FRESH2_CONVERSATIONS = CONVERSATIONS.parent / "fresh2" / "conversations.yml"
+FRESH3_CONVERSATIONS = CONVERSATIONS.parent / "fresh3" / "conversations.yml"
 SETS = {"development": CONVERSATIONS, "kinds": KINDS_CONVERSATIONS, "fresh": FRESH_CONVERSATIONS,
-        "fresh2": FRESH2_CONVERSATIONS, "blind": BLIND_CONVERSATIONS}
+        "fresh2": FRESH2_CONVERSATIONS, "fresh3": FRESH3_CONVERSATIONS, "blind": BLIND_CONVERSATIONS}
 # What an honest reply says when the fiche does not answer (compared folded, as the expectations).
 HONEST_MARKERS = (
     "ne l'aborde pas", "je n'ai pas cette information", "ne cite pas", "ne dit rien",
