@@ -63,8 +63,8 @@ class ActionAnswerTopic(Action):
         if asked.key is None:
             return send(ask_which_formation(kb, topic, asked.candidates), dispatcher)
         switched = formation_events(kb, asked, remembered)
-        # « Ma fille passe son bac avec spé SVT ; elle voudrait travailler dans la protection de sites. »: no question,
-        # a situation; the guide's answer for it, as when the classifier reads the message so.
+        # « Ma fille passe son bac avec spé SVT ; elle voudrait travailler dans la protection de sites. »: no
+        # question, a situation; the guide's answer for it, as when the classifier reads the message so.
         told = situation_told_without_a_question(tracker)
         if told and topic not in FOLLOW_UPS:
             return switched + send(eligibility_reply(kb, asked.key, told).then(user_situation=told), dispatcher)

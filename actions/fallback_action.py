@@ -24,8 +24,8 @@ from actions.retrieval import followed_topic, load_index
 from actions.safety import never_raises
 from actions.topics import answer_topic, names_a_subject_beyond_the_sources, topic_of_quoted_fact
 from actions.tracker import (
-    conversation_context, formation_events, latest_intent, remembered_situation, send, situation_told_without_a_question,
-    user_text,
+    conversation_context, formation_events, latest_intent, remembered_situation, send,
+    situation_told_without_a_question, user_text,
 )
 
 # The topic whose answer quotes the métier fiches (knowledge/topics.yml, answers_metier_questions).

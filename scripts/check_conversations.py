@@ -1,7 +1,8 @@
 """The end-to-end answer check: plays tests/conversations/ against a running assistant over REST and
 judges each reply on its content (the facts it must contain, those it must not, honesty).
 
-    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95] [--set kinds | fresh | fresh2 | fresh3] [--blind]
+    .venv/bin/python scripts/check_conversations.py --url http://127.0.0.1:5005 [--min-score 0.95]
+        [--set kinds | fresh | fresh2 | fresh3] [--blind]
 
 tests/e2e/test_conversations.py runs the same check in `make test`. A conversation is right when every
 one of its replies is; the score is the share of right conversations. `--blind` plays the blind set
