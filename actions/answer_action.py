@@ -71,6 +71,11 @@ class ActionAnswerTopic(Action):
         # The formation's name says nothing of which fact is wanted (« et pour le bac pro métiers … »).
         if asked.named:
             context = replace(context, text=without_formation_names(kb, context.text))
+        # « avec ce diplôme on a une équivalence SSIAP ? », « on peut redoubler la première année ? »: nothing the
+        # topic's answer (nor an item of a list) says would answer it.
+        beyond_the_sources = names_a_subject_beyond_the_sources(kb, asked.key, context.text)
+        if topic in FOLLOW_UPS and beyond_the_sources:
+            return switched + send(honest_answer(kb, asked.key, context.in_english), dispatcher)
         if topic in FOLLOW_UPS or read.names_only_a_formation:
             reply = answer_topic(topic, kb, asked.key, context)
             # Read as a question on what was just said, with nothing there to answer it: « tu peux faire quoi
@@ -98,8 +103,7 @@ class ActionAnswerTopic(Action):
         if not (last and is_follow_up(context.text)):
             topic = named_complement_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
-        # « avec ce diplôme on a une équivalence SSIAP ? »: nothing the topic's answer says would answer it.
-        if len(names) == 1 and names_a_subject_beyond_the_sources(kb, asked.key, context.text):
+        if len(names) == 1 and beyond_the_sources:
             return switched + send(honest_answer(kb, asked.key, context.in_english), dispatcher)
         # « le stage, il dure combien ? »: the formation's duration, and that the fiche says no more.
         if Message("beyond_the_fiche") not in notes and \

@@ -235,7 +235,16 @@ def test_taking_both_modules_hears_that_the_fiche_is_silent(ask, formation):
     assert phrase("beyond_the_fiche") not in text
 
 
+def test_a_public_service_career_hears_that_the_fiche_does_not_name_it(ask, formation):
+    text, _, _ = ask("ask_careers", text="on peut devenir gendarme avec ce diplôme ?")
+    assert formation.careers.value[0] in text and phrase("beyond_the_fiche") in text
+    text, _, _ = ask("ask_program", text="on travaille avec les gendarmes et les pompiers ?")
+    assert phrase("beyond_the_fiche") not in text
+
+
 @pytest.mark.parametrize("intent, question", [
+    ("select_item", "est-ce qu'on peut redoubler la première année ?"),
+    ("ask_program", "y a des maths ou pas du tout ?"),
     ("ask_program", "avec le BTS on a une équivalence SSIAP ?"),
     ("ask_overview", "je pourrais obtenir le BTS par une VAE, sans refaire toute la formation ?"),
 ])
