@@ -19,7 +19,7 @@ from actions.french import is_follow_up
 from actions.replies import Message
 from actions.retrieval import (
     ASSISTANT, asks_beyond_in_a_clause, clauses_asking, continued_topic, load_index,
-    named_complement_topic, topics_asked,
+    named_complement_topic, named_neighbour_topic, topics_asked,
 )
 from actions.safety import never_raises
 from actions.topics import (
@@ -101,7 +101,9 @@ class ActionAnswerTopic(Action):
         # A follow-up (« elle est valable combien d'années ? » after the autorisation préalable) belongs to
         # the conversation, not to whichever complement its words name best elsewhere (the carte's 5 ans).
         if not (last and is_follow_up(context.text)):
-            topic = named_complement_topic(kb, context.text, topic, asked.key)
+            topic = named_complement_topic(kb, context.text, topic, asked.key, last=last)
+        else:
+            topic = named_neighbour_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
         if len(names) == 1 and beyond_the_sources:
             return switched + send(honest_answer(kb, asked.key, context.in_english), dispatcher)

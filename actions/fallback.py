@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence
 from knowledge.schema import KnowledgeBase
 from knowledge.topics import topic_of_intent, topics
 
-from actions.complements import clearest_complement, named_by
+from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import (
     asks, asks_about_own_admission, join_fr, ordinal_in, question_of, typed_words, without_whom_to_contact, words,
@@ -49,7 +49,8 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     # its other words suggest nor a question between two of them.
     if names_a_subject_beyond_the_sources(kb, formation_key, context.text):
         return None
-    topic = followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic
+    topic = named_in_the_last_topic(kb, formation_key, context.text, last_topic) or \
+        followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic
     # A module, sector or institution of the fiche that the message names tells what it asks better than a
     # complement that only mentions it (« je veux travailler à l'aéroport plus tard » and a complement on the
     # carte that names the airport's sector among its exceptions).
@@ -79,6 +80,17 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
 # The two readings the user's own situation reconciles: its guide's answer quotes the bacs the fiche accepts.
 ELIGIBILITY = "eligibility"
 BAC_OR_OWN_ADMISSION = {"bac", ELIGIBILITY}
+
+
+def named_in_the_last_topic(kb: KnowledgeBase, formation_key: Optional[str], text: str,
+                            last_topic: Optional[str]) -> Optional[str]:
+    """The conversation's topic, when the one complement that clearly answers the message is one of its and the
+    message names it by one of its `asked_as` phrases (« En attendant la réponse, est-ce que je peux être
+    embauché ? » after the autorisation préalable: its provisional authorisation)."""
+    if not last_topic:
+        return None
+    complement = clearest_complement(kb, text, formation_key, NAMED_CLEAR_SCORE)
+    return last_topic if complement and complement.topic == last_topic and named_by(complement, text) else None
 
 
 def like_out_of_scope(scores: Dict[str, float]) -> bool:

@@ -205,8 +205,22 @@ def _named_thing_decides(text: str, last: str, rival: Optional[str], index: Opti
 LONG_PHRASE_WORDS = 4
 
 
+def named_neighbour_topic(kb: KnowledgeBase, text: str, followed: str, formation_key: Optional[str] = None) -> str:
+    """A follow-up stays on the conversation's topic `followed`, unless it names, by one of its `asked_as`
+    phrases, a complement that clearly answers it in a topic the answer offers next (its `follow_ups`) while
+    naming none of `followed`'s (« Et s'ils disent non, il y a moyen de contester ? » after the contrôle de
+    moralité: the recourse against a refusal, filed under the carte professionnelle). A pronoun pointing back
+    (« Elle est valable combien d'années ? ») keeps it on what was just said."""
+    complement = clearest_complement(kb, text, formation_key, NAMED_CLEAR_SCORE)
+    if complement is None or followed not in topics() or complement.topic not in topics()[followed].follow_ups \
+            or points_back(text):
+        return followed
+    named_here = any(named_by(other, text) for other in kb.complements_of(formation_key) if other.topic == followed)
+    return complement.topic if named_by(complement, text) and not named_here else followed
+
+
 def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, formation_key: Optional[str] = None,
-                           index: Optional[Index] = None) -> str:
+                           index: Optional[Index] = None, last: Optional[str] = None) -> str:
     """The topic of a sourced complement that clearly answers the question and that the question names by
     one of its topic's `asked_as` phrases, when the search supports that topic better than the classifier's
     (« le conseil met longtemps à répondre ? » asks the autorisation's delay, not how the contrôle de
@@ -226,6 +240,10 @@ def named_complement_topic(kb: KnowledgeBase, text: str, classified: str, format
     # topic (« c'est quoi le niveau du bac pro ? » after the bacs: the bac pro's level, not the diploma's).
     if any(len(phrase.split()) >= LONG_PHRASE_WORDS for phrase in named) and not any(
             named_by(other, text) for other in kb.complements_of(formation_key) if other.topic == classified):
+        return complement.topic
+    # The conversation's topic `last` is a third signal: « En attendant la réponse, est-ce que je peux être
+    # embauché ? » after the autorisation préalable asks its provisional authorisation, not the débouchés.
+    if complement.topic == last:
         return complement.topic
     scores = (index or load_index()).evidence(text).scores
     better = scores.get(complement.topic, 0.0) > scores.get(classified, 0.0)

@@ -134,6 +134,15 @@ def test_a_complement_about_one_bac_answers_only_a_question_naming_it(kb):
     assert clearest_complement(kb, question, entities=dict(about_the_bac.about)) == about_the_bac
 
 
+def test_an_unsure_message_naming_a_complement_of_the_conversations_topic_gets_it(make_tracker, run_action, render):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_eligibility", "confidence": 0.41},
+               {"name": "ask_careers", "confidence": 0.37}]
+    said = "En attendant la réponse, est-ce que je peux être embauché ?"
+    tracker = make_tracker("nlu_fallback", said, None, {"last_topic": "prior_authorisation"}, ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
+    assert "autorisation provisoire" in texts[0]
+
+
 def test_a_subject_a_source_mentions_is_not_beyond_the_sources(kb):
     assert names_a_subject_beyond_the_sources(kb, None, "on peut passer une VAE ?")
     complement = kb.complements[0].copy(update={"text": "Le BTS peut aussi s'obtenir par la VAE."})

@@ -1,9 +1,13 @@
 """The second stage: the search index of the knowledge base and the training examples."""
 import pytest
 
+from knowledge.topics import topics
+
 from actions.complements import clearest_complement
 from actions.french import is_follow_up, points_back
-from actions.retrieval import continued_topic, followed_topic, load_index, named_complement_topic, topics_asked
+from actions.retrieval import (
+    continued_topic, followed_topic, load_index, named_complement_topic, named_neighbour_topic, topics_asked,
+)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +132,21 @@ def test_a_complement_named_in_another_topic_moves_the_answer_only_when_the_sear
     # Who applies (« qui s'en charge, nous ou le lycée ? »), read as the contrôle de moralité: the autorisation.
     said = "Faut-il faire une demande au CNAPS avant l'entrée en formation ? Et qui s'en charge, nous ou le lycée ?"
     assert named_complement_topic(kb, said, "moral_check", index=index) == "prior_authorisation"
+
+
+
+def test_a_complement_named_in_the_conversations_topic_wins_over_the_search(kb, index):
+    said = "En attendant la réponse, est-ce que je peux être embauché ?"
+    assert named_complement_topic(kb, said, "careers", index=index, last="prior_authorisation") == "prior_authorisation"
+
+
+def test_a_follow_up_naming_a_complement_of_a_topic_offered_next_goes_there(kb):
+    said = "Et si le CNAPS dit non, il y a moyen de contester ?"
+    assert "professional_card" in topics()["moral_check"].follow_ups
+    assert named_neighbour_topic(kb, said, "moral_check") == "professional_card"
+    # Not offered after the duration: the conversation's topic stays.
+    assert named_neighbour_topic(kb, said, "duration") == "duration"
+    assert named_neighbour_topic(kb, "et ça prend combien de temps ?", "moral_check") == "moral_check"
 
 
 def test_each_question_of_a_message_is_answered_for_its_own_clause(index, kb):
