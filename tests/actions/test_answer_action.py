@@ -226,6 +226,9 @@ def test_the_length_of_the_internships_hears_that_the_fiche_is_silent(ask, forma
     assert "22 semaines" not in text
     text, _, _ = ask("ask_duration", text="ça dure combien de temps ?")
     assert phrase("beyond_the_fiche") not in text
+    # A shorter course, which no fiche gives either.
+    text, _, _ = ask("ask_duration", text="on peut le faire en accéléré ?")
+    assert f"dure {formation.identity.duration.value}" in text and phrase("beyond_the_fiche") in text
 
 
 def test_taking_both_modules_hears_that_the_fiche_is_silent(ask, formation):
