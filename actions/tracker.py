@@ -11,6 +11,7 @@ from knowledge.loader import load_knowledge_base
 from knowledge.schema import KnowledgeBase
 
 from actions.bacs import bac_named_in, canonical_bac
+from actions.sectors import sector_named_in
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
 from actions.french import asks, in_french_words, is_english
@@ -42,10 +43,12 @@ def sure_clause_intents(tracker: Tracker) -> Dict[str, str]:
 def message_entities(tracker: Tracker) -> Dict[str, str]:
     """Entities of the latest message, after synonym mapping (first value wins); a bac is read as the bac
     it names (« bac pro métiers » as the specialty the fiche cites), and left out when it names none; a bac
-    the extractor missed is looked for in the words themselves (actions/bacs.bac_named_in)."""
+    the extractor missed is looked for in the words themselves (actions/bacs.bac_named_in), and so is a sector
+    (actions/sectors.sector_named_in: « tout ce qui touche au feu »)."""
     entities: Dict[str, str] = {}
     text = tracker.latest_message.get("text") or ""
-    bacs = load_knowledge_base().formation(tracker.get_slot("formation")).access.bacs
+    formation = load_knowledge_base().formation(tracker.get_slot("formation"))
+    bacs = formation.access.bacs
     accepted = list(bacs.value) if bacs else []
     for entity in tracker.latest_message.get("entities") or []:
         value = entity.get("value")
@@ -56,8 +59,11 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
             value = canonical_bac(value, accepted, following)
         if value:
             entities[entity["entity"]] = value.strip()
-    named = None if "bac" in entities or text.startswith("/") else bac_named_in(text, accepted)
-    return {**entities, "bac": named} if named else entities
+    if text.startswith("/"):
+        return entities
+    named = {"bac": None if "bac" in entities else bac_named_in(text, accepted),
+             "sector": None if "sector" in entities else sector_named_in(text, formation)}
+    return {**entities, **{kind: value for kind, value in named.items() if value}}
 
 
 def stated_situation(tracker: Tracker) -> Optional[str]:

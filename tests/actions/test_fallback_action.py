@@ -428,8 +428,12 @@ def test_an_unsure_message_naming_a_sector_gets_what_the_fiche_says_of_it(make_t
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
                             {"sector": "sûreté aéroportuaire"}, text)
     assert "« sûreté aéroportuaire » parmi les secteurs" in texts[0]
-    # Without a subject named, the same message stays honest.
+    # The extractor missed, the sector is still read in the words (actions/sectors.py).
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking, text=text)
+    assert "« sûreté aéroportuaire » parmi les secteurs" in texts[0]
+    # Without a subject named, the message stays honest.
+    texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
+                            text="je veux travailler à l'étranger plus tard")
     assert "ne l'aborde pas" in texts[0]
 
 
