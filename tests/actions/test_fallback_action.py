@@ -433,7 +433,7 @@ def test_an_unsure_message_naming_a_sector_gets_what_the_fiche_says_of_it(make_t
     assert "« sûreté aéroportuaire » parmi les secteurs" in texts[0]
     # Without a subject named, the message stays honest.
     texts, _ = run_fallback(make_tracker, run_action, render, "nlu_fallback", ranking,
-                            text="je veux travailler à l'étranger plus tard")
+                            text="je veux travailler dans un bureau plus tard")
     assert "ne l'aborde pas" in texts[0]
 
 
