@@ -71,8 +71,8 @@ class ActionAnswerTopic(Action):
         # The formation's name says nothing of which fact is wanted (« et pour le bac pro métiers … »).
         if asked.named:
             context = replace(context, text=without_formation_names(kb, context.text))
-        # « avec ce diplôme on a une équivalence SSIAP ? », « on peut redoubler la première année ? »: nothing the
-        # topic's answer (nor an item of a list) says would answer it.
+        # « avec ce diplôme on a une équivalence SSIAP ? », « on peut redoubler la première année ? »: nothing
+        # the topic's answer (nor an item of a list) says would answer it.
         beyond_the_sources = names_a_subject_beyond_the_sources(kb, asked.key, context.text)
         if topic in FOLLOW_UPS and beyond_the_sources:
             return switched + send(honest_answer(kb, asked.key, context.in_english), dispatcher)

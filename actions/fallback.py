@@ -106,9 +106,12 @@ def answered_from_the_situation(kb: KnowledgeBase, formation_key: Optional[str],
     """An unsure message torn between the bacs accepted and the user's own admission, that states the
     user's situation (« pas de bac, mais un CAP … je peux y entrer ? »): the guide's answer for it. Asking
     which of the two was meant would lead to the same answer: it quotes the fiche's bacs too."""
-    best_two = [topic_of_intent(entry["name"]) for entry in ranking if entry.get("name") != FALLBACK_INTENT][:2]
+    best_two = {topic.name for topic in map(topic_of_intent, best_intents(ranking)) if topic}
     situation = read_situation(None, context.entities, context.text)
-    if {topic.name for topic in best_two if topic} != BAC_OR_OWN_ADMISSION or situation in (None, UNKNOWN):
+    # Or torn between one's own admission and anything, when the words ask about it too (« Il n'a pas le bac
+    # mais a des certificats militaires. Peut-il entrer dans cette formation ? », read as out of scope, then so).
+    own_admission = ELIGIBILITY in best_two and asks_about_own_admission(context.text)
+    if (best_two != BAC_OR_OWN_ADMISSION and not own_admission) or situation in (None, UNKNOWN):
         return None
     return eligibility_reply(kb, formation_key, situation).then(user_situation=situation)
 

@@ -112,7 +112,8 @@ def test_what_is_taught_quotes_the_sentence_closest_to_the_question(ask, formati
 
 
 def test_a_situation_told_without_a_question_gets_the_guides_answer(ask, formation):
-    told = "Ma fille passe un bac général avec les spécialités SVT ; elle voudrait travailler dans la protection de sites."
+    told = ("Ma fille passe un bac général avec les spécialités SVT ; elle voudrait travailler dans la protection "
+            "de sites.")
     text, _, slots = ask("ask_program", {"bac": "bac général"}, text=told)
     assert text.startswith(render_message(Message("eligibility_bac_listed", {
         "title": formation.identity.title.value, "bac": "bac général"})).text)

@@ -216,7 +216,8 @@ def test_an_unsure_question_pointing_back_at_what_was_just_said_is_not_about_the
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "ask_selection", "confidence": 0.35},
                {"name": "bot_challenge", "confidence": 0.15}]
     question = "Et pour quelle raison a-t-il été créé ?"
-    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", question, intent_ranking=ranking))[0])
+    tracker = make_tracker("nlu_fallback", question, intent_ranking=ranking)
+    texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
     assert texts[0].startswith("Je suis un assistant virtuel")
     tracker = make_tracker("nlu_fallback", question, None, {"last_topic": "overview"}, ranking)
     texts, _ = render(run_action(ActionHandleFallback(), tracker)[0])
@@ -326,9 +327,24 @@ def test_an_unsure_question_naming_an_item_of_the_list_just_given_gets_the_item(
     assert "second point" in texts[0] and "premier point" not in " ".join(texts)
 
 
+def test_unsure_between_out_of_scope_and_ones_admission_asked_with_a_situation_gets_the_guides_answer(
+        make_tracker, run_action, render, formation):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "out_of_scope", "confidence": 0.38},
+               {"name": "ask_eligibility", "confidence": 0.21}]
+    said = ("Mon mari a fait 15 ans dans l'armée. Il n'a pas le bac mais a des certificats militaires. "
+            "Peut-il entrer dans cette formation ?")
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", said, intent_ranking=ranking))[0])
+    assert texts[0].startswith("La fiche de la formation ne dit rien d'un accès sans bac")
+    # Without a situation the guide can read, the reading stays unsure.
+    said = "Mon mari a fait 15 ans dans l'armée. Peut-il entrer dans cette formation avec ses certificats militaires ?"
+    texts, _ = render(run_action(ActionHandleFallback(), make_tracker("nlu_fallback", said, intent_ranking=ranking))[0])
+    assert not texts[0].startswith("La fiche de la formation ne dit rien d'un accès sans bac")
+
+
 def test_an_unsure_message_telling_a_situation_without_a_question_gets_the_guides_answer(
         make_tracker, run_action, render, formation):
-    told = "Bon je t'explique : je passe le bac cette année avec spé SES et HGGSP, et plus tard je veux bosser dans la sécu."
+    told = ("Bon je t'explique : je passe le bac cette année avec spé SES et HGGSP, et plus tard je veux bosser "
+            "dans la sécu.")
     ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "goodbye", "confidence": 0.38},
                {"name": "inform_situation", "confidence": 0.22}]
     messages, slots = run_action(ActionHandleFallback(), make_tracker("nlu_fallback", told, intent_ranking=ranking))

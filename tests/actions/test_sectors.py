@@ -32,7 +32,8 @@ def test_the_messages_entities_hold_a_sector_the_extractor_missed(make_tracker, 
     entities = message_entities(make_tracker("ask_modules", "tout ce qui touche au feu c'est abordé ?"))
     assert "incendie" in entities["sector"]
     # One the extractor found is kept as it is.
-    entities = message_entities(make_tracker("ask_modules", "le transport de fonds ?", {"sector": "transport de fonds"}))
+    tracker = make_tracker("ask_modules", "le transport de fonds ?", {"sector": "transport de fonds"})
+    entities = message_entities(tracker)
     assert entities["sector"] == "transport de fonds"
 
 

@@ -75,7 +75,8 @@ def test_a_short_answer_that_asks_a_question_in_another_clause_is_that_question(
 def test_the_one_question_of_an_unsure_message_with_context_is_read_on_its_own(monkeypatch) -> None:
     monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
     parsed = parse(Processor(), "Hello, what is it? I don't understand the name.")
-    assert parsed[clause_reading.CLAUSES] == [{"text": "Hello, what is it", "intent": "ask_overview", "confidence": 0.87}]
+    assert parsed[clause_reading.CLAUSES] == [
+        {"text": "Hello, what is it", "intent": "ask_overview", "confidence": 0.87}]
     # A message the classifier is sure of is read whole only.
     processor = Processor()
     assert clause_reading.CLAUSES not in parse(processor, "J'ai deux enfants. Ça dure combien ?")
