@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import yaml
 from babel.dates import format_date
 
-from knowledge.text import fold, normalise_space
+from knowledge.text import find_phrase, fold, normalise_space
 
 
 def join_fr(items: Iterable[str], conjunction: str = "et") -> str:
@@ -218,6 +218,21 @@ def _is_code(word: str) -> bool:
 
 
 NUMBERED = re.compile(r"(?:n°|numero|num)?\s*(\d+)\s*(?:e|er|ere|re|eme|ieme|nd|nde)?")
+
+
+def without_question_tag(text: str) -> str:
+    """`text` without the tag that ends it when it asks to confirm what precedes (« c'est sur dossier, non ? » ->
+    « c'est sur dossier ? »); `text` itself when it has no tag or only the tag (« non ? »)."""
+    stripped = text.rstrip()
+    if not stripped.endswith("?"):
+        return text
+    body = stripped.rstrip("? ").rstrip()
+    for tag in sorted(words()["question_tags"], key=len, reverse=True):
+        span = find_phrase(body, tag, max(0, len(body) - len(tag) - 1))
+        if span and span[1] == len(body):
+            before = body[:span[0]].rstrip(" ,;")
+            return f"{before} ?" if len(typed_words(before)) >= 2 else text
+    return text
 
 
 def ordinal_in(text: str) -> str:

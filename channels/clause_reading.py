@@ -14,6 +14,9 @@ question (« oui et ça dure combien ? », « non, pas vraiment, et vous êtes q
 becomes the clause's, ahead of the others in the ranking, so that the rules answer the question instead of
 acknowledging the « oui ».
 
+A message read whole as « oui » or « non » that only ends with a tag asking to confirm what precedes (« c'est
+sur dossier, non ? ») is read again without the tag, and that reading is the message's.
+
 A message the classifier is unsure of whose one question comes with sentences that only give context (« Hello,
 what is the BTS MOS? I don't understand the name. ») has that question read on its own too: the fallback
 action answers a reading the classifier is sure of.
@@ -31,7 +34,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.french import question_clauses, question_of
+from actions.french import question_clauses, question_of, without_question_tag
 from actions.tracker import SURE_CLAUSE
 from knowledge.topics import topic_of_intent
 
@@ -71,6 +74,16 @@ def question_behind_a_short_answer(parsed: Dict[Text, Any], readings: List[Dict[
         reading["intent"] == ABOUT_THE_ASSISTANT or topic_of_intent(reading["intent"]))), None)
 
 
+def read_without_its_question_tag(processor: MessageProcessor, parsed: Dict[Text, Any], text: Text,
+                                  tracker: DialogueStateTracker) -> Optional[Dict[Text, Any]]:
+    """The classifier's reading of a message read whole as « oui » or « non » that only ends with a tag asking
+    to confirm what precedes (« c'est sur dossier, non ? », read as « non »), without the tag; else None."""
+    if (parsed.get("intent") or {}).get("name") not in SHORT_ANSWERS:
+        return None
+    question = without_question_tag(text)
+    return processor._parse_message_with_graph(UserMessage(question), tracker) if question != text else None
+
+
 async def parse_message(self: MessageProcessor, message: UserMessage, tracker: Optional[DialogueStateTracker] = None,
                         only_output_properties: bool = True) -> Dict[Text, Any]:
     parsed = await RASA_PARSE_MESSAGE(self, message, tracker, only_output_properties)
@@ -84,6 +97,9 @@ async def parse_message(self: MessageProcessor, message: UserMessage, tracker: O
             readings = []
         if readings:
             parsed[CLAUSES] = readings
+        confirming = read_without_its_question_tag(self, parsed, message.text or "", tracker)
+        if confirming:
+            parsed["intent"], parsed["intent_ranking"] = confirming.get("intent"), confirming.get("intent_ranking")
         question = question_behind_a_short_answer(parsed, readings)
         if question:
             asked = {"name": question["intent"], "confidence": question["confidence"]}

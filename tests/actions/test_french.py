@@ -2,6 +2,7 @@ import pytest
 
 from actions.french import (
     asks, asks_about_own_admission, in_french_words, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first,
+    without_question_tag,
     without_whom_to_contact,
     word_stems,
 )
@@ -120,3 +121,12 @@ def test_the_clauses_of_a_message_in_english_are_read_in_the_same_french_words(m
     context = conversation_context(tracker)
     assert context.text == "combien de temps et quel bac ?" and context.in_english
     assert context.clause_intents == {"combien de temps": "ask_duration", "quel bac": "ask_bac"}
+
+
+@pytest.mark.parametrize("text, question", [
+    ("c'est 2 ans, non ?", "c'est 2 ans ?"), ("faut le bac, hein ?", "faut le bac ?"),
+    ("c'est reconnu par l'État, n'est-ce pas ?", "c'est reconnu par l'État ?"),
+    ("non ?", "non ?"), ("oui ou non ?", "oui ou non ?"), ("le bac pro, non", "le bac pro, non"),
+])
+def test_a_question_tag_is_left_out(text, question):
+    assert without_question_tag(text) == question

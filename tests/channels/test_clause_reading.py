@@ -16,7 +16,8 @@ READINGS = {"c'est un bac+2": ("ask_diploma", 0.99), "il faut quel bac pour y al
             "ça dure combien": ("ask_duration", 0.97), "oui et merci": ("affirm", 0.9), "merci": ("thank", 0.99),
             "Hello, what is it? I don't understand the name.": ("nlu_fallback", 0.55),
             "Hello, what is it": ("ask_overview", 0.87),
-            "J'ai deux enfants. Ça dure combien ?": ("ask_duration", 0.97)}
+            "J'ai deux enfants. Ça dure combien ?": ("ask_duration", 0.97),
+            "c'est 2 ans, non ?": ("deny", 0.9), "c'est 2 ans ?": ("ask_duration", 0.96)}
 
 
 class Processor:
@@ -81,6 +82,12 @@ def test_the_one_question_of_an_unsure_message_with_context_is_read_on_its_own(m
     processor = Processor()
     assert clause_reading.CLAUSES not in parse(processor, "J'ai deux enfants. Ça dure combien ?")
     assert processor.parsed == ["J'ai deux enfants. Ça dure combien ?"]
+
+
+def test_a_short_answer_that_only_ends_a_question_is_read_without_it(monkeypatch) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
+    assert parse(Processor(), "c'est 2 ans, non ?")["intent"] == {"name": "ask_duration", "confidence": 0.96}
+    assert parse(Processor(), "oui et merci")["intent"]["name"] == "affirm"
 
 
 def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
