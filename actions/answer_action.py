@@ -15,7 +15,7 @@ from actions.fallback import assistant_ranked_next, honest_answer, searched_inst
 from actions.formations import (
     FormationAsked, ask_which_formation, understood, without_formation_names,
 )
-from actions.french import is_follow_up
+from actions.french import asks_several_things, is_follow_up
 from actions.replies import Message
 from actions.retrieval import (
     ASSISTANT, asks_beyond_in_a_clause, clauses_asking, continued_topic, load_index,
@@ -105,13 +105,14 @@ class ActionAnswerTopic(Action):
         else:
             topic = named_neighbour_topic(kb, context.text, topic, asked.key)
         names = topics_asked(context.text, topic, runners_up(tracker), read=context.clauses)
-        if len(names) == 1 and beyond_the_sources:
+        if beyond_the_sources and len(names) == 1 and not asks_several_things(context.text):
             return switched + send(honest_answer(kb, asked.key, context.in_english), dispatcher)
         # « le stage, il dure combien ? »: the formation's duration, and that the fiche says no more.
         if Message("beyond_the_fiche") not in notes and \
                 asks_what_the_topic_does_not_give(kb, asked.key, names, context.text):
             notes.insert(0, Message("beyond_the_fiche"))
-        beyond = asks_beyond_in_a_clause(context.text, names, context.clause_intents)
+        # « combien de temps ça prend et c'est où ? »: the question on what no source says is one of several.
+        beyond = asks_beyond_in_a_clause(context.text, names, context.clause_intents) or beyond_the_sources
         notes += [Message("other_question_beyond")] if beyond else []
         notes += sector_mention(kb.formation(asked.key), context, names)
         if "selection" in names:

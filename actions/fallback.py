@@ -10,7 +10,8 @@ from knowledge.topics import topic_of_intent, topics
 from actions.complements import NAMED_CLEAR_SCORE, clearest_complement, named_by
 from actions.eligibility import UNKNOWN, eligibility_reply, read_situation
 from actions.french import (
-    asks, asks_about_own_admission, join_fr, ordinal_in, question_of, typed_words, without_whom_to_contact, words,
+    asks, asks_about_own_admission, asks_several_things, join_fr, ordinal_in, question_of, typed_words,
+    without_whom_to_contact, words,
 )
 from actions.replies import Link, Message, Reply
 from actions.retrieval import (
@@ -47,7 +48,7 @@ def unsure(kb: KnowledgeBase, formation_key: Optional[str], context: Context, ra
     index = load_index()
     # « je pourrais obtenir le diplôme par une VAE ? »: what no answer covers gets the honest answer, not a topic
     # its other words suggest nor a question between two of them.
-    if names_a_subject_beyond_the_sources(kb, formation_key, context.text):
+    if names_a_subject_beyond_the_sources(kb, formation_key, context.text) and not asks_several_things(context.text):
         return None
     topic = named_in_the_last_topic(kb, formation_key, context.text, last_topic) or \
         followed_topic(context.text, last_topic, index) or index.evidence(context.text).topic

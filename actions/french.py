@@ -280,6 +280,13 @@ def question_of(text: str) -> str:
     return " ".join(_asking_sentences(text)) or text
 
 
+def asks_several_things(text: str) -> bool:
+    """Whether `text` has several clauses of two words or more where questions may stand, including those the
+    search has no word for (« combien de temps ça prend et c'est où ? »)."""
+    parts = [part for sentence in _asking_sentences(text) for part in CLAUSE_BREAK.split(sentence)]
+    return sum(len(typed_words(part)) >= 2 for part in parts) >= 2
+
+
 def question_clauses(text: str) -> List[str]:
     """The parts of `text` that may each ask a question. In a message that asks something, a sentence
     that ends with a period only gives context (« Je monte mon projet avec France Travail. », « J'ai déjà

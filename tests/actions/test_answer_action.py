@@ -239,6 +239,11 @@ def test_taking_both_modules_hears_that_the_fiche_is_silent(ask, formation):
     assert phrase("beyond_the_fiche") not in text
 
 
+def test_a_subject_beyond_the_sources_in_one_of_two_questions_is_said_after_the_other(ask, formation):
+    text, _, _ = ask("ask_duration", text="combien de temps ça prend et c'est où ?")
+    assert f"dure {formation.identity.duration.value}" in text and phrase("other_question_beyond") in text
+
+
 def test_a_public_service_career_hears_that_the_fiche_does_not_name_it(ask, formation):
     text, _, _ = ask("ask_careers", text="on peut devenir gendarme avec ce diplôme ?")
     assert formation.careers.value[0] in text and phrase("beyond_the_fiche") in text

@@ -1,9 +1,8 @@
 import pytest
 
 from actions.french import (
-    asks, asks_about_own_admission, in_french_words, join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, upper_first,
-    without_question_tag,
-    without_whom_to_contact,
+    asks, asks_about_own_admission, asks_several_things, in_french_words, is_goodbye, join_fr, ordinal_in,
+    ordinal_index, preceded_by_de, strip_final_period, upper_first, without_question_tag, without_whom_to_contact,
     word_stems,
 )
 from knowledge.text import fold
@@ -130,3 +129,16 @@ def test_the_clauses_of_a_message_in_english_are_read_in_the_same_french_words(m
 ])
 def test_a_question_tag_is_left_out(text, question):
     assert without_question_tag(text) == question
+
+
+@pytest.mark.parametrize("text, several", [
+    ("combien de temps ça prend et c'est où ?", True), ("avec ce diplôme on a une équivalence ?", False),
+    ("c'est où ?", False),
+])
+def test_several_things_asked(text, several):
+    assert asks_several_things(text) is several
+
+
+@pytest.mark.parametrize("text", ["merci bcp bonne aprem", "ok merci, bonne nuit", "bon week-end !"])
+def test_wishes_for_the_rest_of_the_day_take_leave(text):
+    assert is_goodbye(text)
