@@ -30,6 +30,7 @@ ASKED = {"requested_slot": "situation"}
         ("inform_situation", {}, "J'ai un diplôme de mon pays, comme le bac.", FOREIGN_DIPLOMA),
         ("ask_eligibility", {"bac": "bac général"}, "J'ai un bac général marocain, je peux postuler ?", FOREIGN_DIPLOMA),
         ("ask_eligibility", {}, "I got my baccalaureate in Morocco last year. Is it accepted?", FOREIGN_DIPLOMA),
+        ("ask_eligibility", {}, "Can I apply with a foreign diploma?", FOREIGN_DIPLOMA),
         ("inform_situation", {}, "j'ai eu le bac à l'étranger", FOREIGN_DIPLOMA),
         ("ask_eligibility", {}, "Bonjour. J'ai le baccalauréat du Maroc. Je peux entrer dans ce BTS ?", FOREIGN_DIPLOMA),
         # A CAP is a diploma below the bac; « capable » is not one.
