@@ -16,23 +16,31 @@ development 192 and 2, kinds 107 and 6, fresh 94 and 4, blind 166 and 7. In the 
 and 2, kinds 115 and 4, fresh 103 and 4, blind 167 and 7 (the kinds and fresh gains did not carry over to the
 blind set). On 8 December (complements asked in other words, complement first when the question names it, English
 read in French words by the actions, honest notes on the selection, fixes drawn from the development sets):
-development 193 and 2, kinds 117 and 3, fresh 113 and 2, blind 169 and 7.
+development 193 and 2, kinds 117 and 3, fresh 113 and 2, blind 169 and 7. Later on 8 December a fourth development
+set, fresh2, written from the same files, gave 89 of 120 and 9 honest misses before its failures were fixed (what is
+beyond the sources said plainly, follow-ups on a listed item, a situation told without a question, sectors named in
+other words, tags and short answers read for the question they end or precede): development 194 and 2, kinds 119 and
+1, fresh 116 and 1, fresh2 111 and 1, blind 172 and 6. A fifth set, fresh3, written the same day to measure those
+fixes without choosing them, gave 93 and 6 halfway and 94 and 6 at the end.
 """
 from __future__ import annotations
 
 import pytest
 
-from scripts.check_conversations import (BLIND_CONVERSATIONS, CONVERSATIONS, FRESH_CONVERSATIONS, KINDS_CONVERSATIONS,
-                                         check, load, summary)
+from scripts.check_conversations import (BLIND_CONVERSATIONS, CONVERSATIONS, FRESH2_CONVERSATIONS,
+                                         FRESH3_CONVERSATIONS, FRESH_CONVERSATIONS, KINDS_CONVERSATIONS, check, load,
+                                         summary)
 
 pytestmark = pytest.mark.model
 
 # (conversations, least share right, most honest misses)
 SETS = {
     "development": (CONVERSATIONS, 0.96, 3),
-    "kinds": (KINDS_CONVERSATIONS, 0.90, 4),
-    "fresh": (FRESH_CONVERSATIONS, 0.92, 3),
-    "blind": (BLIND_CONVERSATIONS, 0.84, 8),
+    "kinds": (KINDS_CONVERSATIONS, 0.92, 2),
+    "fresh": (FRESH_CONVERSATIONS, 0.94, 2),
+    "fresh2": (FRESH2_CONVERSATIONS, 0.90, 2),
+    "fresh3": (FRESH3_CONVERSATIONS, 0.75, 7),
+    "blind": (BLIND_CONVERSATIONS, 0.85, 7),
 }
 
 
