@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from knowledge.schema import Formation
-from knowledge.text import find_all, find_phrase, fold, normalise_space
+from knowledge.text import find_phrase, fold, normalise_space, phrases_in
 
 from actions.bacs import vocabulary
 
@@ -19,8 +19,8 @@ def sector_named_in(text: str, formation: Formation) -> Optional[str]:
     if not sectors:
         return None
     described = _descriptions()
-    said = normalise_space(text)
-    found = sorted(((end - start, words) for words in described for start, end in find_all(said, words)), reverse=True)
+    found = sorted(((end - start, words) for words, (start, end) in phrases_in(normalise_space(text), described)),
+                   reverse=True)
     for _, words in found:
         sector = _the_sector(described[words], sectors)
         if sector:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from knowledge.schema import Complement, Formation, KnowledgeBase, ListFact, OptionalModule, Provenance, TextFact
 from knowledge.extract import load_cues
-from knowledge.text import find_phrase, fold, normalise_space
+from knowledge.text import find_phrase, fold, normalise_space, phrases_in
 from knowledge.topics import Topic, topic_of_intent, topics
 
 from actions.complements import complement_message, complements_for, named_by, terms_defined_in
@@ -394,10 +394,11 @@ def application_procedure_not_said(text: str) -> List[Message]:
 def names_a_subject_beyond_the_sources(kb: KnowledgeBase, formation_key: Optional[str], text: str) -> bool:
     """The message names a subject of `subjects_beyond_the_sources` that neither the formation's fiche nor its
     complements mention (« une équivalence SSIAP ? », « par une VAE ? »): no answer covers it."""
-    formation = kb.formation(formation_key)
-    sources = [provenance.sentence for provenance in formation.section_texts] + \
-        [complement.text for complement in kb.complements_of(formation.key)]
-    return _unmentioned(words()["subjects_beyond_the_sources"], text, sources)
+    def sources(formation: Formation) -> List[str]:
+        return [provenance.sentence for provenance in formation.section_texts] + \
+            [complement.text for complement in kb.complements_of(formation.key)]
+
+    return _unmentioned(words()["subjects_beyond_the_sources"], text, kb.formation(formation_key), sources)
 
 
 def asks_what_the_topic_does_not_give(kb: KnowledgeBase, formation_key: Optional[str], names: Sequence[str],
@@ -405,15 +406,20 @@ def asks_what_the_topic_does_not_give(kb: KnowledgeBase, formation_key: Optional
     """The message asks a topic of `names` about what is not the formation's (its `not_given`: the internships'
     length asked as a duration) and the fiche does not mention it (a complement saying when a stage needs the
     autorisation préalable gives no length)."""
-    fiche = [provenance.sentence for provenance in kb.formation(formation_key).section_texts]
-    return any(_unmentioned(topics()[name].not_given, text, fiche) for name in names if name in topics())
+    phrases = [phrase for name in names if name in topics() for phrase in topics()[name].not_given]
+    return _unmentioned(phrases, text, kb.formation(formation_key),
+                        lambda formation: [provenance.sentence for provenance in formation.section_texts])
 
 
-def _unmentioned(phrases: Sequence[str], text: str, sources: Sequence[str]) -> bool:
-    """`text` names one of `phrases` that none of `sources` names."""
-    said = normalise_space(text)
-    return any(find_phrase(said, phrase) and not any(find_phrase(normalise_space(source), phrase) for source in sources)
-               for phrase in phrases)
+def _unmentioned(phrases: Sequence[str], text: str, formation: Formation,
+                 sources: Callable[[Formation], List[str]]) -> bool:
+    """`text` names one of `phrases` that none of the formation's `sources` names (read only then: most messages
+    name none)."""
+    named = list(dict.fromkeys(phrase for phrase, _ in phrases_in(normalise_space(text), phrases)))
+    if not named:
+        return False
+    texts = [normalise_space(source) for source in sources(formation)]
+    return any(not any(find_phrase(source, phrase) for source in texts) for phrase in named)
 
 
 @lru_cache(maxsize=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 _WHITESPACE = re.compile(r"\s+")
 # Typographic apostrophes and non-breaking spaces are spelled in several ways in copied fiches.
@@ -67,6 +67,13 @@ def find_phrase(text: str, phrase: str, start: int = 0) -> Optional[Tuple[int, i
     """
     match = _phrase_pattern(phrase).search(fold_chars(text), start)
     return match.span() if match else None
+
+
+def phrases_in(text: str, phrases: Iterable[str]) -> List[Tuple[str, Tuple[int, int]]]:
+    """Each phrase of `phrases` that `text` holds as whole words, with the span of each occurrence (case and
+    accents ignored), `text` folded once: the actions look for dozens of phrases in every message."""
+    folded = fold_chars(text)
+    return [(phrase, match.span()) for phrase in phrases for match in _phrase_pattern(phrase).finditer(folded)]
 
 
 def find_all(text: str, phrase: str) -> List[Tuple[int, int]]:
