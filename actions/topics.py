@@ -17,7 +17,7 @@ from knowledge.extract import load_cues
 from knowledge.text import find_phrase, fold, normalise_space, phrases_in
 from knowledge.topics import Topic, topic_of_intent, topics
 
-from actions.complements import complement_message, complements_for, named_by, terms_defined_in
+from actions.complements import complement_message, complements_for, named_by, rank, terms_defined_in
 from actions.formations import not_in_this_fiche
 from actions.french import (
     join_fr, ordinal_in, ordinal_index, preceded_by_de, strip_final_period, typed_words, upper_first, word_stems, words,
@@ -468,7 +468,26 @@ def compose_subject(topic: Topic, formation: Formation, kb: KnowledgeBase, conte
     # « et le deuxième attendu ça veut dire quoi ? » asks about an item of the list just given.
     if context.listed_items and (context.entities.get("ordinal") or ordinal_in(context.text)):
         return compose_select_item(topic, formation, kb, context)
-    return explain_subject(formation, kb, context.subject)
+    return term_only_mentioned(kb, formation, context.text) or explain_subject(formation, kb, context.subject)
+
+
+# An acronym or code as the sources write it (« B1 », « E4 », « LOPPSI »), found again in a message typed any case.
+ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]{1,7}\b")
+
+
+def term_only_mentioned(kb: KnowledgeBase, formation: Formation, text: str) -> Optional[Answer]:
+    """« B1, c'est quoi ? » about an acronym the complements name without defining it (the fiche's definitions
+    and the complements' were looked for first): the sources do not define it, and where they name it."""
+    said = set(typed_words(text))
+    complements = kb.complements_of(formation.key)
+    named = [(acronym, complement) for complement in complements for acronym in ACRONYM.findall(complement.text)
+             if fold(acronym) in said]
+    if not named:
+        return None
+    term = named[0][0]
+    mentioning = rank([complement for acronym, complement in named if acronym == term], text)
+    return Answer([Message("term_not_defined", {"term": term}), complement_message(mentioning[0])],
+                  [complement_message(complement) for complement in mentioning[1:]])
 
 
 # What a question on what was just said asks back when the conversation gives nothing to answer it with.

@@ -50,9 +50,14 @@ def clause_readings(processor: MessageProcessor, text: Text, tracker: DialogueSt
     """The classifier's reading of each clause of `text` that may ask something, for two clauses or more; for
     a message the classifier is `unsure` of, also of its one question when other sentences only give context
     (« Hello, what is the BTS MOS? I don't understand the name. »)."""
-    clauses = [clause.strip() for clause in question_clauses(text)] if not text.startswith("/") else []
-    if len(clauses) < 2 and not (unsure and clauses and question_of(text) != text):
+    if text.startswith("/"):
         return []
+    clauses = [clause.strip() for clause in question_clauses(text)]
+    if len(clauses) < 2:
+        question = question_of(text)
+        if not unsure or question == text:
+            return []
+        clauses = [question.rstrip(" ?")]
     readings = []
     for clause in clauses:
         intent = processor._parse_message_with_graph(UserMessage(clause), tracker).get("intent") or {}
@@ -60,8 +65,9 @@ def clause_readings(processor: MessageProcessor, text: Text, tracker: DialogueSt
     return readings
 
 
-# Intents that only answer the assistant, and the one that asks about the assistant itself.
-SHORT_ANSWERS = ("affirm", "deny")
+# Intents that only answer the assistant (« oui », « non », « je ne sais pas »), and the one that asks about the
+# assistant itself.
+SHORT_ANSWERS = ("affirm", "deny", "dont_know")
 ABOUT_THE_ASSISTANT = "bot_challenge"
 
 
@@ -90,7 +96,9 @@ async def parse_message(self: MessageProcessor, message: UserMessage, tracker: O
     if tracker is not None and not self.http_interpreter:
         # The message is understood whole already: a clause that cannot be read leaves it so.
         try:
-            unsure = (parsed.get("intent") or {}).get("name") == FALLBACK_INTENT
+            # An unsure message, or one read as a short answer (« B1, c'est quoi ? I don't know »), may hold one
+            # question amid words that ask nothing.
+            unsure = (parsed.get("intent") or {}).get("name") in (FALLBACK_INTENT, *SHORT_ANSWERS)
             readings = clause_readings(self, message.text or "", tracker, unsure)
         except Exception:  # noqa: BLE001 - any failure of an extra reading
             logger.exception("The clauses of a message could not be read one by one; it is read whole.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from actions.answer_action import ActionAnswerTopic
-from actions.complements import complements_for
+from actions.complements import complements_for, terms_defined_in
 from actions.replies import Message
 from actions.topics import Context, answer_questions
 from actions.wording import phrase, render as render_message
@@ -159,6 +159,17 @@ def test_a_definition_offers_what_the_complements_say_of_the_term(ask, kb, forma
     # « Le BTS MOS est … » is about the formation, not about the term « BTS ».
     text, buttons, _ = ask("ask_definition", {"term": "BTS"}, text="c'est quoi un BTS ?")
     assert "Hors fiche" not in text and not buttons
+
+
+@pytest.mark.parametrize("question, term", [("B1, c'est quoi ?", "B1"), ("loppsi ça veut dire quoi ?", "LOPPSI")])
+def test_an_acronym_the_complements_only_name_is_said_undefined_with_where_they_name_it(ask, kb, question, term):
+    assert not any(term in defined for complement in kb.complements for defined in terms_defined_in(complement.text))
+    text, _, _ = ask("ask_definition", text=question)
+    assert text.startswith(phrase("term_not_defined", term=term))
+    assert "renseignez-vous auprès de l'établissement" in text
+    naming = next(complement for complement in kb.complements if term in complement.text.split(" ")
+                  or f" {term} " in complement.text)
+    assert naming.text.split(".")[0] in text
 
 
 def test_bac_list_quotes_the_fiche(ask, formation):

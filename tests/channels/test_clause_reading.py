@@ -17,7 +17,8 @@ READINGS = {"c'est un bac+2": ("ask_diploma", 0.99), "il faut quel bac pour y al
             "Hello, what is it? I don't understand the name.": ("nlu_fallback", 0.55),
             "Hello, what is it": ("ask_overview", 0.87),
             "J'ai deux enfants. Ça dure combien ?": ("ask_duration", 0.97),
-            "c'est 2 ans, non ?": ("deny", 0.9), "c'est 2 ans ?": ("ask_duration", 0.96)}
+            "c'est 2 ans, non ?": ("deny", 0.9), "c'est 2 ans ?": ("ask_duration", 0.96),
+            "B1, c'est quoi ? I don't know": ("dont_know", 0.69), "B1, c'est quoi": ("ask_definition", 0.98)}
 
 
 class Processor:
@@ -88,6 +89,11 @@ def test_a_short_answer_that_only_ends_a_question_is_read_without_it(monkeypatch
     monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
     assert parse(Processor(), "c'est 2 ans, non ?")["intent"] == {"name": "ask_duration", "confidence": 0.96}
     assert parse(Processor(), "oui et merci")["intent"]["name"] == "affirm"
+
+
+def test_a_question_beside_a_dont_know_is_that_question(monkeypatch) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
+    assert parse(Processor(), "B1, c'est quoi ? I don't know")["intent"] == {"name": "ask_definition", "confidence": 0.98}
 
 
 def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
