@@ -65,7 +65,7 @@ class ActionAnswerTopic(Action):
         switched = formation_events(kb, asked, remembered)
         # « Ma fille passe son bac avec spé SVT ; elle voudrait travailler dans la protection de sites. »: no
         # question, a situation; the guide's answer for it, as when the classifier reads the message so.
-        told = situation_told_without_a_question(tracker)
+        told = situation_told_without_a_question(tracker, context.entities)
         if told and topic not in FOLLOW_UPS:
             return switched + send(eligibility_reply(kb, asked.key, told).then(user_situation=told), dispatcher)
         # The formation's name says nothing of which fact is wanted (« et pour le bac pro métiers … »).
@@ -120,4 +120,4 @@ class ActionAnswerTopic(Action):
                 application_procedure_not_said(context.text)
         clauses = clauses_asking(context.text, names, read=context.clauses)
         reply = answer_questions(names, kb, asked.key, context, notes, clauses)
-        return switched + send(reply, dispatcher) + remembered_situation(tracker)
+        return switched + send(reply, dispatcher) + remembered_situation(tracker, context.entities)

@@ -80,7 +80,7 @@ class ActionHandleFallback(Action):
         elif metier_answer(kb, formation_key, text, facts=[SALARY]):
             reply = answer_topic(METIER_TOPIC, kb, formation_key, context)
         # « je passe le bac cette année avec spé SES et HGGSP, et plus tard je veux bosser dans la sécu. »
-        elif told := situation_told_without_a_question(tracker):
+        elif told := situation_told_without_a_question(tracker, context.entities):
             reply = eligibility_reply(kb, formation_key, told).then(user_situation=told)
         elif latest_intent(tracker) == FALLBACK_INTENT:
             ranking = tracker.latest_message.get("intent_ranking") or []
@@ -107,4 +107,4 @@ class ActionHandleFallback(Action):
             reply = honest_answer(kb, formation_key, context.in_english)
         # A situation stated in a message found out of scope (« 29 ans, puis la fac de droit … »): the guide
         # will not ask for it again.
-        return switched + send(reply, dispatcher) + remembered_situation(tracker)
+        return switched + send(reply, dispatcher) + remembered_situation(tracker, context.entities)

@@ -4,10 +4,11 @@ qui touche au feu », « la sûreté aéro », « je suis en poste à Roissy »)
 the NLU data: as synonyms without annotated examples, the entity extractor learns nothing from them."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, Optional
 
+from knowledge.nlu import values_an_alias_names
 from knowledge.schema import Formation
-from knowledge.text import find_phrase, fold, normalise_space, phrases_in
+from knowledge.text import normalise_space, phrases_in
 
 from actions.bacs import vocabulary
 
@@ -22,19 +23,12 @@ def sector_named_in(text: str, formation: Formation) -> Optional[str]:
     found = sorted(((end - start, words) for words, (start, end) in phrases_in(normalise_space(text), described)),
                    reverse=True)
     for _, words in found:
-        sector = _the_sector(described[words], sectors)
-        if sector:
-            return sector
+        named = values_an_alias_names(described[words], sectors)
+        if len(named) == 1:
+            return named[0]
     return None
 
 
 def _descriptions() -> Dict[str, str]:
     words = vocabulary()
     return {**(words["aliases"].get("sector") or {}), **(words.get("sector_described_as") or {})}
-
-
-def _the_sector(target: str, sectors: List[str]) -> Optional[str]:
-    """The sector equal to the target, else the one sector whose name holds it (« aéroportuaire »)."""
-    exact = [sector for sector in sectors if fold(sector) == fold(target)]
-    containing = [sector for sector in sectors if find_phrase(normalise_space(sector), target)]
-    return (exact or (containing if len(containing) == 1 else [None]))[0]

@@ -357,8 +357,9 @@ def complements_about(kb: KnowledgeBase, formation: Formation, term: str) -> Lis
     longer_names = [fold(name) for name in formation.names if len(fold(name)) > len(fold(term))]
 
     def about_the_term(text: str) -> bool:
-        match = opening.match(fold(text))
-        return bool(match) and not any(fold(text)[match.start(1):].startswith(name) for name in longer_names)
+        folded = fold(text)
+        match = opening.match(folded)
+        return bool(match) and not any(folded[match.start(1):].startswith(name) for name in longer_names)
 
     return [complement for complement in kb.complements_of(formation.key) if about_the_term(complement.text)]
 
@@ -378,17 +379,16 @@ def selection_modes_not_cited(formation: Formation, text: str) -> List[Message]:
     de motivation sur Parcoursup ? », « c'est sur concours ? »), said plainly after the answer on the
     selection (the attendus, the fiche's sentence): the fiche says nothing of it."""
     cited = {fold(mode.name).rstrip("s") for mode in formation.access.selection}
-    said = normalise_space(text)
-    named = [mode for mode in selection_modes() if fold(mode).rstrip("s") not in cited and find_phrase(said, mode)]
+    named = [mode for mode, _ in phrases_in(normalise_space(text), selection_modes())
+             if fold(mode).rstrip("s") not in cited]
     return [Message("selection_mode_not_cited", {"of_mode": preceded_by_de(named[0])})] if named else []
 
 
 def application_procedure_not_said(text: str) -> List[Message]:
     """A question on how to apply (« je dois passer par Parcoursup, à 36 ans ? »), which no fiche answers:
     said plainly after the answer on the selection."""
-    said = normalise_space(text)
-    return [Message("application_procedure_not_said")] if any(
-        find_phrase(said, phrase) for phrase in words()["application_procedure"]) else []
+    asked = phrases_in(normalise_space(text), words()["application_procedure"])
+    return [Message("application_procedure_not_said")] if asked else []
 
 
 def names_a_subject_beyond_the_sources(kb: KnowledgeBase, formation_key: Optional[str], text: str) -> bool:

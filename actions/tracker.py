@@ -11,11 +11,11 @@ from knowledge.loader import load_knowledge_base
 from knowledge.schema import KnowledgeBase
 
 from actions.bacs import bac_named_in, canonical_bac
-from actions.sectors import sector_named_in
 from actions.eligibility import UNKNOWN, read_situation
 from actions.formations import FormationAsked, formation_slots
 from actions.french import asks, in_french_words, is_english
 from actions.replies import Reply
+from actions.sectors import sector_named_in
 from actions.topics import Context, ranked_topics
 from actions.wording import render
 
@@ -66,24 +66,26 @@ def message_entities(tracker: Tracker) -> Dict[str, str]:
     return {**entities, **{kind: value for kind, value in named.items() if value}}
 
 
-def stated_situation(tracker: Tracker) -> Optional[str]:
-    """The situation the latest message states (a bac, reconversion, « je ne sais pas »…), if any."""
-    return read_situation(latest_intent(tracker), message_entities(tracker), tracker.latest_message.get("text") or "")
+def stated_situation(tracker: Tracker, entities: Optional[Dict[str, str]] = None) -> Optional[str]:
+    """The situation the latest message states (a bac, reconversion, « je ne sais pas »…), if any; `entities`,
+    the message's (message_entities), when the caller has them already."""
+    entities = message_entities(tracker) if entities is None else entities
+    return read_situation(latest_intent(tracker), entities, tracker.latest_message.get("text") or "")
 
 
-def situation_told_without_a_question(tracker: Tracker) -> Optional[str]:
+def situation_told_without_a_question(tracker: Tracker, entities: Optional[Dict[str, str]] = None) -> Optional[str]:
     """The situation a message states without asking anything (« je passe le bac cette année avec spé SES et
     HGGSP, et plus tard je veux bosser dans la sécu. »): the user says who they are, as in « j'ai un bac
     général », whatever topic the rest of their words suggest."""
     said = user_text(tracker)
-    situation = stated_situation(tracker)
+    situation = stated_situation(tracker, entities)
     return situation if said and not asks(said) and situation not in (None, UNKNOWN) else None
 
 
-def remembered_situation(tracker: Tracker) -> List[EventType]:
+def remembered_situation(tracker: Tracker, entities: Optional[Dict[str, str]] = None) -> List[EventType]:
     """Keeps a situation stated along with a question (« j'ai un bac pro, ça dure combien ? ») for the
     eligibility guide, which then does not ask for it again."""
-    situation = stated_situation(tracker)
+    situation = stated_situation(tracker, entities)
     return [SlotSet("user_situation", situation)] if situation not in (None, UNKNOWN) else []
 
 

@@ -99,18 +99,21 @@ def _unaccented_spellings(texts: List[str]) -> Tuple[str, ...]:
     return tuple(spelling for spelling in dict.fromkeys(map(strip_accents, texts)) if spelling.lower() not in known)
 
 
-def _resolve(entity: str, alias: str, target: str, values: List[str]) -> Optional[str]:
-    """The canonical value an alias stands for: the value equal to the target, else the one value that
-    contains it; None when no value contains it (the alias belongs to another fiche's vocabulary)."""
+def values_an_alias_names(target: str, values: List[str]) -> List[str]:
+    """The canonical values an alias's target stands for: the value equal to it, else every value that contains
+    it as whole words (one, when the vocabulary is right; none, when the alias belongs to another fiche's)."""
     exact = [value for value in values if fold(value) == fold(target)]
-    if exact:
-        return exact[0]
-    containing = [value for value in values if find_phrase(value, target)]
-    if len(containing) > 1:
+    return exact[:1] or [value for value in values if find_phrase(value, target)]
+
+
+def _resolve(entity: str, alias: str, target: str, values: List[str]) -> Optional[str]:
+    """The canonical value an alias stands for (values_an_alias_names); more than one is a vocabulary error."""
+    named = values_an_alias_names(target, values)
+    if len(named) > 1:
         raise NluDataError(
-            f"alias « {alias} » ({entity}) : « {target} » désigne plusieurs valeurs ({', '.join(containing)})"
+            f"alias « {alias} » ({entity}) : « {target} » désigne plusieurs valeurs ({', '.join(named)})"
         )
-    return containing[0] if containing else None
+    return named[0] if named else None
 
 
 def _check_no_conflicts(vocabularies: List[EntityVocabulary]) -> None:

@@ -96,6 +96,19 @@ def test_a_question_beside_a_dont_know_is_that_question(monkeypatch) -> None:
     assert parse(Processor(), "B1, c'est quoi ? I don't know")["intent"] == {"name": "ask_definition", "confidence": 0.98}
 
 
+def test_a_tag_that_cannot_be_read_again_leaves_the_message_read_whole(monkeypatch, caplog) -> None:
+    monkeypatch.setattr(clause_reading, "RASA_PARSE_MESSAGE", _rasa_parse)
+
+    class Failing(Processor):
+        def _parse_message_with_graph(self, message, tracker, only_output_properties=True):
+            if message.text == "c'est 2 ans ?":
+                raise RuntimeError("graph failure")
+            return super()._parse_message_with_graph(message, tracker, only_output_properties)
+
+    assert parse(Failing(), "c'est 2 ans, non ?")["intent"] == {"name": "deny", "confidence": 0.9}
+    assert "read whole" in caplog.text
+
+
 def test_install_replaces_rasas_parse_message(monkeypatch) -> None:
     monkeypatch.setattr(MessageProcessor, "parse_message", clause_reading.RASA_PARSE_MESSAGE)
     clause_reading.install()
